@@ -1,0 +1,192 @@
+// fieldsync client core: the embeddable offline store and sync engine an
+// inspector's app (or the `fieldsync` CLI) is built on.
+//
+// Contract:
+//  * Recording works without a network. Record(), Revise() and EditEntity()
+//    return OK only after the change is committed to the device's SQLite
+//    store (WAL, synchronous=FULL): killing the process, or losing power,
+//    after that loses nothing.
+//  * Every local change gets the next device sequence number; Sync() uploads
+//    pending changes in order, exactly once in effect, and learns each one's
+//    outcome (accepted, or rejected with the server's reason: set aside, it
+//    never blocks the changes behind it).
+//  * Sync() downloads what others recorded after this device's cursor, page
+//    by page, each page committed with the cursor, so a broken sync resumes.
+//  * Errors: INVALID_ARGUMENT names the field at fault; FAILED_PRECONDITION
+//    means the home is not set up or the server is not the one this device
+//    belongs to; UNAVAILABLE / DEADLINE_EXCEEDED mean retry the sync later.
+//
+// Thread safety: a Client may be used from several threads; calls are
+// serialised internally. One Client per home directory at a time.
+#ifndef FIELDSYNC_CLIENT_H_
+#define FIELDSYNC_CLIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "common/record_kind.h"
+#include "common/sync_tuning.h"
+#include "fieldsync/v1/records.pb.h"
+
+namespace fieldsync {
+
+class LocalStore;
+
+struct ClientOptions {
+  std::string home;              // directory holding the device's store
+  const Clock* clock = nullptr;  // nullptr = the system clock
+  ClientTuning tuning;
+};
+
+// Status of one change as the device knows it.
+enum class ChangeState { kPending = 0, kAccepted = 1, kRejected = 2 };
+const char* ChangeStateName(ChangeState s);
+
+struct Revision {
+  uint64_t device_seq = 0;
+  std::string device_id;
+  uint64_t hlc = 0;
+  uint64_t server_seq = 0;  // 0 until the server has accepted it
+  ChangeState state = ChangeState::kPending;
+  std::string reason;       // when rejected
+  v1::Record record;
+};
+
+struct RecordView {
+  std::string id;  // 16 raw bytes
+  RecordKind kind = RecordKind::kUnknown;
+  int64_t revisions = 0;
+  Revision current;  // the revision with the greatest stamp
+};
+
+struct Rejection {
+  uint64_t device_seq = 0;
+  RecordKind kind = RecordKind::kUnknown;
+  std::string subject;  // record id (hex) or entity key
+  int code = 0;         // google.rpc.Code
+  std::string reason;
+};
+
+struct EntityFieldView {
+  std::string field;
+  std::string value;
+  uint64_t hlc = 0;
+  std::string device_id;
+  bool conflict = false;  // a concurrent losing write, kept for review
+};
+
+struct DeviceStatus {
+  std::string device_id;
+  std::string server;
+  std::string author;
+  uint64_t pending = 0;
+  uint64_t pending_bytes = 0;
+  uint64_t accepted = 0;       // own changes the server accepted
+  uint64_t rejected = 0;
+  uint64_t received = 0;       // changes from other devices
+  uint64_t records = 0;
+  uint64_t conflicts = 0;
+  uint64_t cursor = 0;
+  int64_t last_sync_ms = 0;    // 0 = never
+  int64_t clock_offset_ms = 0; // device clock minus server clock at last sync
+  bool clock_flagged = false;
+  std::vector<Rejection> rejections;
+};
+
+struct StateSummary {
+  uint64_t changes = 0;   // accepted changes held (own and received)
+  uint64_t records = 0;
+  uint64_t entities = 0;
+  uint64_t conflicts = 0;
+  std::string digest;     // same as the server's when converged
+};
+
+struct SyncProgress {
+  enum class Phase { kHandshake, kUpload, kDownload, kDone } phase;
+  uint64_t to_send = 0, sent = 0, bytes_to_send = 0, bytes_sent = 0;
+  uint64_t to_receive = 0, received = 0, bytes_received = 0;
+};
+
+struct SyncReport {
+  uint64_t uploaded = 0;       // changes sent this sync
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  uint64_t downloaded = 0;     // feed entries received
+  uint64_t new_from_others = 0;
+  uint64_t confirmations = 0;  // own changes that came back in the feed
+  uint64_t bytes_sent = 0;     // request bytes (serialized messages)
+  uint64_t bytes_received = 0;
+  uint32_t round_trips = 0;    // unary calls + streaming calls
+  bool clock_flagged = false;
+  int64_t clock_offset_ms = 0;
+  std::vector<Rejection> new_rejections;
+};
+
+class Client {
+ public:
+  // Sets up a new device home: makes the directory and store, a device id,
+  // and remembers the server address and the inspector's name.
+  // ALREADY_EXISTS if `home` already holds a device.
+  static absl::Status Init(const std::string& home, const std::string& server,
+                           const std::string& author,
+                           const std::string& label);
+
+  // Opens an initialised home. FAILED_PRECONDITION if it is not one.
+  static absl::StatusOr<std::unique_ptr<Client>> Open(const ClientOptions& options);
+
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Saves a new observation: fills id, author and device_id (any values the
+  // caller set there are replaced), validates, commits. Returns the new id.
+  absl::StatusOr<std::string> Record(v1::Record record);
+  // Saves a new revision of the record `id` (16 raw bytes). NOT_FOUND if the
+  // device holds no such record; PERMISSION_DENIED if another author made it;
+  // FAILED_PRECONDITION if the kind or county would change.
+  absl::Status Revise(const std::string& id, v1::Record record);
+  // Saves an edit of entity fields. base_hlc of each write is filled from the
+  // field's current value on this device. Returns the change's HLC.
+  absl::StatusOr<uint64_t> EditEntity(v1::EntityEdit edit);
+
+  absl::StatusOr<std::vector<RecordView>> List(std::optional<RecordKind> kind);
+  // All revisions of one record, oldest stamp first. NOT_FOUND if absent.
+  absl::StatusOr<std::vector<Revision>> Show(const std::string& id);
+  // The fields of an entity: the winning write of each, then any conflicts.
+  absl::StatusOr<std::vector<EntityFieldView>> GetEntity(v1::EntityType type,
+                                                         const std::string& id);
+
+  // One sync with the server. `progress` (may be empty) is called as it goes.
+  absl::StatusOr<SyncReport> Sync(
+      const std::function<void(const SyncProgress&)>& progress = {});
+
+  absl::StatusOr<DeviceStatus> Status();
+  absl::StatusOr<StateSummary> Summarize();
+
+  const std::string& device_id() const;
+
+ private:
+  struct PrivateTag {};
+
+ public:
+  Client(PrivateTag, std::unique_ptr<LocalStore> store, const Clock* clock,
+         ClientTuning tuning);
+
+ private:
+  std::unique_ptr<LocalStore> store_;
+  const Clock* const clock_;
+  const ClientTuning tuning_;
+  absl::Mutex sync_mu_;  // one sync at a time
+};
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_CLIENT_H_

@@ -1,0 +1,694 @@
+#include "client_core/local_store.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/record_id.h"
+#include "common/record_kind.h"
+#include "common/state_digest.h"
+#include "common/status_macros.h"
+#include "common/validate.h"
+#include "common/wire_format.h"
+
+namespace fieldsync {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes(
+  local_id INTEGER PRIMARY KEY,
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  server_seq INTEGER,
+  kind INTEGER NOT NULL,
+  county TEXT NOT NULL,
+  subject BLOB NOT NULL,
+  hlc INTEGER NOT NULL,
+  flags INTEGER NOT NULL DEFAULT 0,
+  state INTEGER NOT NULL,
+  code INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  recorded_ms INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS changes_by_origin ON changes(device_id, device_seq);
+)sql";
+
+constexpr int kPending = static_cast<int>(ChangeState::kPending);
+constexpr int kAccepted = static_cast<int>(ChangeState::kAccepted);
+constexpr int kRejected = static_cast<int>(ChangeState::kRejected);
+
+absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
+  FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
+  return std::make_unique<Stmt>(std::move(s));
+}
+
+std::string DbPath(const std::string& home) {
+  return absl::StrCat(home, "/", LocalStore::kDbFile);
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+LocalStore::LocalStore(std::unique_ptr<Db> db, const Clock* clock)
+    : db_(std::move(db)), clock_(clock) {}
+
+absl::Status LocalStore::Create(const std::string& home,
+                                const std::string& server,
+                                const std::string& author,
+                                const std::string& label) {
+  const std::string path = DbPath(home);
+  if (FileExists(path)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        home, " already holds a device (", path,
+        "); use another --home, or remove it to start over"));
+  }
+  FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db.get()));
+  FS_RETURN_IF_ERROR(db->Exec(kSchema));
+  FS_ASSIGN_OR_RETURN(auto derived, DerivedState::Create(db.get()));
+  FS_RETURN_IF_ERROR(
+      db->Exec(absl::StrCat("PRAGMA user_version = ", kClientSchemaVersion)));
+  FS_ASSIGN_OR_RETURN(Stmt put,
+                      db->Prepare("INSERT INTO meta(key, value) VALUES(?, ?)"));
+  auto text = [&](const char* k, const std::string& v) {
+    put.BindText(1, k).BindText(2, v);
+    return put.Run();
+  };
+  put.BindText(1, "device_id").BindBlob(2, NewDeviceId());
+  FS_RETURN_IF_ERROR(put.Run());
+  FS_RETURN_IF_ERROR(text("server", server));
+  FS_RETURN_IF_ERROR(text("author", author));
+  FS_RETURN_IF_ERROR(text("label", label));
+  return tx.Commit();
+}
+
+absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(
+    const std::string& home, const Clock* clock) {
+  const std::string path = DbPath(home);
+  if (!FileExists(path)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no device is set up in ", home, ": run `fieldsync --home ", home,
+        " init --server HOST:PORT --inspector NAME` first"));
+  }
+  FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
+  auto store = std::make_unique<LocalStore>(std::move(db), clock);
+  FS_RETURN_IF_ERROR(store->Load());
+  return store;
+}
+
+absl::Status LocalStore::Load() {
+  absl::MutexLock lock(&mu_);
+  {
+    FS_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("PRAGMA user_version"));
+    FS_ASSIGN_OR_RETURN(bool row, v.Step());
+    const int64_t version = row ? v.Int(0) : 0;
+    if (version != kClientSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "the device store has schema version %d; this client knows %d",
+          version, kClientSchemaVersion));
+    }
+  }
+  FS_ASSIGN_OR_RETURN(derived_, DerivedState::Create(db_.get()));
+  uint64_t hlc_last = 0;
+  FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT key, value FROM meta"));
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    const std::string key = q.Text(0);
+    if (key == "device_id") device_id_ = q.Blob(1);
+    if (key == "server") server_ = q.Text(1);
+    if (key == "author") author_ = q.Text(1);
+    if (key == "label") label_ = q.Text(1);
+    if (key == "server_id") server_id_ = q.Blob(1);
+    if (key == "next_seq") next_seq_ = static_cast<uint64_t>(q.Int(1));
+    if (key == "hlc_last") hlc_last = static_cast<uint64_t>(q.Int(1));
+    if (key == "cursor") cursor_ = static_cast<uint64_t>(q.Int(1));
+    if (key == "outcome_hw") outcome_hw_ = static_cast<uint64_t>(q.Int(1));
+    if (key == "clock_offset_ms") clock_offset_ms_ = q.Int(1);
+    if (key == "clock_flagged") clock_flagged_ = q.Int(1) != 0;
+    if (key == "last_sync_ms") last_sync_ms_ = q.Int(1);
+  }
+  if (device_id_.size() != kIdBytes) {
+    return absl::DataLossError("the device store has no valid device id");
+  }
+  hlc_ = std::make_unique<HybridLogicalClock>(clock_, hlc_last);
+  // A clock flagged at the last sync is corrected by the offset the server saw.
+  if (clock_flagged_) hlc_->SetOffsetMs(-clock_offset_ms_);
+
+  Db* db = db_.get();
+  FS_ASSIGN_OR_RETURN(
+      insert_change_,
+      Make(db, "INSERT INTO changes(device_id, device_seq, server_seq, kind, "
+               "county, subject, hlc, flags, state, recorded_ms, body) "
+               "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      insert_remote_,
+      Make(db, "INSERT OR IGNORE INTO changes(device_id, device_seq, "
+               "server_seq, kind, county, subject, hlc, flags, state, "
+               "recorded_ms, body) VALUES(?,?,?,?,?,?,?,?,1,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      confirm_, Make(db, "UPDATE changes SET state = ?, server_seq = ?, hlc = ?, "
+                         "flags = ?, code = ?, reason = ? "
+                         "WHERE device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(own_change_,
+                      Make(db, "SELECT hlc, state, server_seq, body FROM changes "
+                               "WHERE device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(put_meta_,
+                      Make(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  return absl::OkStatus();
+}
+
+std::string LocalStore::server() const {
+  absl::MutexLock lock(&mu_);
+  return server_;
+}
+std::string LocalStore::author() const {
+  absl::MutexLock lock(&mu_);
+  return author_;
+}
+std::string LocalStore::label() const {
+  absl::MutexLock lock(&mu_);
+  return label_;
+}
+uint64_t LocalStore::cursor() const {
+  absl::MutexLock lock(&mu_);
+  return cursor_;
+}
+uint64_t LocalStore::outcome_hw() const {
+  absl::MutexLock lock(&mu_);
+  return outcome_hw_;
+}
+
+absl::Status LocalStore::PutMeta(const char* key, int64_t value) {
+  put_meta_->BindText(1, key).Bind(2, value);
+  return put_meta_->Run();
+}
+
+absl::Status LocalStore::PutMetaText(const char* key, const std::string& value) {
+  put_meta_->BindText(1, key).BindBlob(2, value);
+  return put_meta_->Run();
+}
+
+absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(const v1::ChangeBody& body,
+                                                     RecordKind kind,
+                                                     const std::string& county,
+                                                     const std::string& subject) {
+  const uint64_t seq = next_seq_;
+  const uint64_t hlc = hlc_->Now();
+  const std::string bytes = body.SerializeAsString();
+  Stmt& ins = *insert_change_;
+  ins.BindBlob(1, device_id_)
+      .Bind(2, static_cast<int64_t>(seq))
+      .BindNull(3)
+      .Bind(4, static_cast<int>(kind))
+      .BindText(5, county)
+      .BindBlob(6, subject)
+      .Bind(7, static_cast<int64_t>(hlc))
+      .Bind(8, 0)
+      .Bind(9, kPending)
+      .Bind(10, clock_->NowMs())
+      .BindBlob(11, bytes);
+  FS_RETURN_IF_ERROR(ins.Run());
+  FS_RETURN_IF_ERROR(derived_->Apply(Stamp{hlc, device_id_, seq}, body));
+  FS_RETURN_IF_ERROR(PutMeta("next_seq", static_cast<int64_t>(seq + 1)));
+  FS_RETURN_IF_ERROR(PutMeta("hlc_last", static_cast<int64_t>(hlc)));
+  return hlc;
+}
+
+absl::StatusOr<std::string> LocalStore::AddRecord(v1::Record record,
+                                                  const std::string* revise_id) {
+  absl::MutexLock lock(&mu_);
+  if (revise_id != nullptr) {
+    auto head = derived_->GetRecord(*revise_id);
+    if (absl::IsNotFound(head.status())) {
+      return absl::NotFoundError(absl::StrCat(
+          "no record ", IdToString(*revise_id), " on this device to revise"));
+    }
+    FS_RETURN_IF_ERROR(head.status());
+    record.set_id(*revise_id);
+  } else {
+    record.set_id(NewRecordId(*clock_));
+  }
+  record.set_author(author_);
+  record.set_device_id(device_id_);
+  FS_RETURN_IF_ERROR(ValidateRecord(record));
+  FS_RETURN_IF_ERROR(derived_->CheckRevision(record));
+  v1::ChangeBody body;
+  *body.mutable_record() = record;
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_RETURN_IF_ERROR(
+      InsertOwnChange(body, KindOf(record), record.area().county_code(), record.id())
+          .status());
+  FS_RETURN_IF_ERROR(tx.Commit());
+  ++next_seq_;
+  return record.id();
+}
+
+absl::StatusOr<uint64_t> LocalStore::AddEntityEdit(v1::EntityEdit edit) {
+  absl::MutexLock lock(&mu_);
+  FS_RETURN_IF_ERROR(ValidateEntityEdit(edit));
+  const std::string key = EntityKey(edit);
+  FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare(
+                                  "SELECT hlc FROM field_writes WHERE entity_key = ? "
+                                  "AND field = ? AND is_winner = 1"));
+  for (v1::FieldWrite& w : *edit.mutable_writes()) {
+    q.BindText(1, key).BindText(2, w.field());
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    w.set_base_hlc(row ? static_cast<uint64_t>(q.Int(0)) : 0);
+    q.Reset();
+  }
+  v1::ChangeBody body;
+  *body.mutable_entity_edit() = edit;
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_ASSIGN_OR_RETURN(uint64_t hlc, InsertOwnChange(body, RecordKind::kEntityEdit,
+                                                    edit.area().county_code(), key));
+  FS_RETURN_IF_ERROR(tx.Commit());
+  ++next_seq_;
+  return hlc;
+}
+
+absl::StatusOr<Revision> LocalStore::ReadRevision(Stmt& q) {
+  // Columns: device_id, device_seq, hlc, server_seq, state, reason, body.
+  Revision r;
+  r.device_id = q.Blob(0);
+  r.device_seq = static_cast<uint64_t>(q.Int(1));
+  r.hlc = static_cast<uint64_t>(q.Int(2));
+  r.server_seq = q.IsNull(3) ? 0 : static_cast<uint64_t>(q.Int(3));
+  r.state = static_cast<ChangeState>(q.Int(4));
+  r.reason = q.Text(5);
+  v1::ChangeBody body;
+  const absl::string_view b = q.BlobView(6);
+  if (!body.ParseFromArray(b.data(), static_cast<int>(b.size())) ||
+      !body.has_record()) {
+    return absl::DataLossError(absl::StrCat("change ", IdToString(r.device_id),
+                                            "/", r.device_seq,
+                                            " holds no readable record"));
+  }
+  r.record = std::move(*body.mutable_record());
+  return r;
+}
+
+absl::StatusOr<std::vector<RecordView>> LocalStore::List(
+    std::optional<RecordKind> kind) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare(
+                  "SELECT c.device_id, c.device_seq, c.hlc, c.server_seq, "
+                  "c.state, c.reason, c.body, r.record_id, r.kind, r.revisions "
+                  "FROM records r JOIN changes c ON c.device_id = r.head_device "
+                  "AND c.device_seq = r.head_device_seq "
+                  "WHERE ?1 = 0 OR r.kind = ?1 ORDER BY r.record_id"));
+  q.Bind(1, kind ? static_cast<int>(*kind) : 0);
+  std::vector<RecordView> out;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    RecordView v;
+    FS_ASSIGN_OR_RETURN(v.current, ReadRevision(q));
+    v.id = q.Blob(7);
+    v.kind = static_cast<RecordKind>(q.Int(8));
+    v.revisions = q.Int(9);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Revision>> LocalStore::Revisions(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT device_id, device_seq, hlc, server_seq, state, "
+                           "reason, body FROM changes WHERE subject = ? "
+                           "ORDER BY hlc, device_id, device_seq"));
+  q.BindBlob(1, id);
+  std::vector<Revision> out;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    FS_ASSIGN_OR_RETURN(Revision r, ReadRevision(q));
+    out.push_back(std::move(r));
+  }
+  if (out.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("no record ", IdToString(id), " on this device"));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<EntityFieldView>> LocalStore::Entity(
+    v1::EntityType type, const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT field, value, hlc, device_id, is_conflict "
+                           "FROM field_writes WHERE entity_key = ? AND "
+                           "(is_winner = 1 OR is_conflict = 1) "
+                           "ORDER BY is_conflict, field, hlc"));
+  q.BindText(1, absl::StrCat(static_cast<int>(type), "/", id));
+  std::vector<EntityFieldView> out;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    EntityFieldView f;
+    f.field = q.Text(0);
+    f.value = q.Text(1);
+    f.hlc = static_cast<uint64_t>(q.Int(2));
+    f.device_id = q.Blob(3);
+    f.conflict = q.Int(4) != 0;
+    out.push_back(std::move(f));
+  }
+  if (out.empty()) {
+    return absl::NotFoundError(absl::StrCat("no entity ", v1::EntityType_Name(type),
+                                            " \"", id, "\" on this device"));
+  }
+  return out;
+}
+
+absl::StatusOr<DeviceStatus> LocalStore::Status() {
+  absl::MutexLock lock(&mu_);
+  DeviceStatus s;
+  s.device_id = device_id_;
+  s.server = server_;
+  s.author = author_;
+  s.cursor = cursor_;
+  s.last_sync_ms = last_sync_ms_;
+  s.clock_offset_ms = clock_offset_ms_;
+  s.clock_flagged = clock_flagged_;
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT state, device_id = ?, count(*), "
+                           "coalesce(sum(length(body)), 0) FROM changes "
+                           "GROUP BY 1, 2"));
+  q.BindBlob(1, device_id_);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    const int state = static_cast<int>(q.Int(0));
+    const bool own = q.Int(1) != 0;
+    const auto n = static_cast<uint64_t>(q.Int(2));
+    if (!own) {
+      s.received += n;
+    } else if (state == kPending) {
+      s.pending = n;
+      s.pending_bytes = static_cast<uint64_t>(q.Int(3));
+    } else if (state == kAccepted) {
+      s.accepted = n;
+    } else {
+      s.rejected = n;
+    }
+  }
+  FS_ASSIGN_OR_RETURN(Stmt r, db_->Prepare(
+                                  "SELECT device_seq, kind, subject, code, reason "
+                                  "FROM changes WHERE device_id = ? AND state = 2 "
+                                  "ORDER BY device_seq"));
+  r.BindBlob(1, device_id_);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, r.Step());
+    if (!row) break;
+    Rejection j;
+    j.device_seq = static_cast<uint64_t>(r.Int(0));
+    j.kind = static_cast<RecordKind>(r.Int(1));
+    j.subject = j.kind == RecordKind::kEntityEdit ? r.Text(2) : IdToString(r.Blob(2));
+    j.code = static_cast<int>(r.Int(3));
+    j.reason = r.Text(4);
+    s.rejections.push_back(std::move(j));
+  }
+  FS_ASSIGN_OR_RETURN(Stmt c, db_->Prepare(
+                                  "SELECT (SELECT count(*) FROM records), "
+                                  "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
+  FS_ASSIGN_OR_RETURN(bool row, c.Step());
+  if (row) {
+    s.records = static_cast<uint64_t>(c.Int(0));
+    s.conflicts = static_cast<uint64_t>(c.Int(1));
+  }
+  return s;
+}
+
+absl::StatusOr<StateSummary> LocalStore::Summarize() {
+  absl::MutexLock lock(&mu_);
+  StateSummary s;
+  FS_ASSIGN_OR_RETURN(
+      Stmt c, db_->Prepare("SELECT (SELECT count(*) FROM records), "
+                           "(SELECT count(*) FROM entities), "
+                           "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
+  FS_ASSIGN_OR_RETURN(bool row, c.Step());
+  if (row) {
+    s.records = static_cast<uint64_t>(c.Int(0));
+    s.entities = static_cast<uint64_t>(c.Int(1));
+    s.conflicts = static_cast<uint64_t>(c.Int(2));
+  }
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT device_id, device_seq, hlc, body FROM changes "
+                           "WHERE state = 1 ORDER BY device_id, device_seq"));
+  StateDigest digest;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool more, q.Step());
+    if (!more) break;
+    digest.Add(q.BlobView(0), static_cast<uint64_t>(q.Int(1)),
+               static_cast<uint64_t>(q.Int(2)), q.BlobView(3));
+  }
+  s.changes = digest.count();
+  s.digest = digest.Finish();
+  return s;
+}
+
+absl::Status LocalStore::PendingTotals(uint64_t* count, uint64_t* bytes) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT count(*), coalesce(sum(length(body)), 0) "
+                           "FROM changes WHERE device_id = ? AND device_seq > ?"));
+  q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(outcome_hw_));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  *count = row ? static_cast<uint64_t>(q.Int(0)) : 0;
+  *bytes = row ? static_cast<uint64_t>(q.Int(1)) : 0;
+  return absl::OkStatus();
+}
+
+absl::Status LocalStore::PendingBatch(uint32_t max_count, uint64_t max_bytes,
+                                      v1::UploadRequest* request) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT device_seq, hlc, body FROM changes "
+                           "WHERE device_id = ? AND device_seq > ? "
+                           "ORDER BY device_seq LIMIT ?"));
+  q.BindBlob(1, device_id_)
+      .Bind(2, static_cast<int64_t>(outcome_hw_))
+      .Bind(3, max_count);
+  request->set_device_id(device_id_);
+  uint64_t bytes = 0;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    const absl::string_view body = q.BlobView(2);
+    if (request->changes_size() > 0 && bytes + body.size() + 32 > max_bytes) break;
+    bytes += body.size() + 32;
+    v1::Change* c = request->add_changes();
+    c->set_device_seq(static_cast<uint64_t>(q.Int(0)));
+    c->set_hlc(static_cast<uint64_t>(q.Int(1)));
+    c->set_body(std::string(body));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Stamp>> LocalStore::RevisionStamps(
+    const std::string& subject) {
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT hlc, device_id, device_seq FROM changes "
+                           "WHERE subject = ? AND state != 2"));
+  q.BindBlob(1, subject);
+  std::vector<Stamp> out;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(Stamp{static_cast<uint64_t>(q.Int(0)), q.Blob(1),
+                        static_cast<uint64_t>(q.Int(2))});
+  }
+  return out;
+}
+
+absl::Status LocalStore::ConfirmOwn(uint64_t device_seq, uint64_t server_seq,
+                                    uint64_t hlc, uint32_t flags) {
+  Stmt& q = *own_change_;
+  q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(device_seq));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    q.Reset();
+    return absl::DataLossError(absl::StrCat(
+        "the server holds change ", device_seq,
+        " of this device, which the device does not have: its store may have "
+        "been replaced by an older copy"));
+  }
+  const uint64_t old_hlc = static_cast<uint64_t>(q.Int(0));
+  const int state = static_cast<int>(q.Int(1));
+  const std::string body_bytes = q.Blob(3);
+  q.Reset();
+  if (state == kAccepted && old_hlc == hlc) return absl::OkStatus();
+  if (old_hlc != hlc) {
+    v1::ChangeBody body;
+    if (body.ParseFromString(body_bytes)) {
+      FS_ASSIGN_OR_RETURN(std::vector<Stamp> stamps,
+                          RevisionStamps(SubjectOf(body)));
+      FS_RETURN_IF_ERROR(derived_->Restamp(Stamp{old_hlc, device_id_, device_seq},
+                                           hlc, body, stamps));
+    }
+    hlc_->Observe(hlc);
+  }
+  Stmt& up = *confirm_;
+  up.Bind(1, kAccepted)
+      .Bind(2, static_cast<int64_t>(server_seq))
+      .Bind(3, static_cast<int64_t>(hlc))
+      .Bind(4, flags)
+      .Bind(5, 0)
+      .BindText(6, "")
+      .BindBlob(7, device_id_)
+      .Bind(8, static_cast<int64_t>(device_seq));
+  return up.Run();
+}
+
+absl::Status LocalStore::ApplyOutcomes(const v1::UploadResponse& response,
+                                       std::vector<Rejection>* new_rejections) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  uint64_t hw = outcome_hw_;
+  for (const v1::ChangeOutcome& o : response.outcomes()) {
+    if (o.status() == v1::OUTCOME_STATUS_ACCEPTED) {
+      FS_RETURN_IF_ERROR(
+          ConfirmOwn(o.device_seq(), o.server_seq(), o.effective_hlc(), o.flags()));
+    } else if (o.status() == v1::OUTCOME_STATUS_REJECTED) {
+      Stmt& q = *own_change_;
+      q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(o.device_seq()));
+      FS_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) {
+        q.Reset();
+        return absl::InternalError(absl::StrCat(
+            "the server rejected change ", o.device_seq(), " which this device lacks"));
+      }
+      const uint64_t hlc = static_cast<uint64_t>(q.Int(0));
+      const int state = static_cast<int>(q.Int(1));
+      const std::string body_bytes = q.Blob(3);
+      q.Reset();
+      if (state == kRejected) continue;
+      v1::ChangeBody body;
+      const bool parsed = body.ParseFromString(body_bytes);
+      Stmt& up = *confirm_;
+      up.Bind(1, kRejected)
+          .BindNull(2)
+          .Bind(3, static_cast<int64_t>(hlc))
+          .Bind(4, 0)
+          .Bind(5, o.code())
+          .BindText(6, o.reason())
+          .BindBlob(7, device_id_)
+          .Bind(8, static_cast<int64_t>(o.device_seq()));
+      FS_RETURN_IF_ERROR(up.Run());
+      // Take it out of the derived state, which holds what the server holds
+      // plus what is still pending.
+      if (parsed && body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
+        FS_ASSIGN_OR_RETURN(std::vector<Stamp> remaining,
+                            RevisionStamps(SubjectOf(body)));
+        FS_RETURN_IF_ERROR(
+            derived_->Remove(Stamp{hlc, device_id_, o.device_seq()}, body, remaining));
+      }
+      if (new_rejections != nullptr) {
+        Rejection j;
+        j.device_seq = o.device_seq();
+        j.kind = parsed ? KindOf(body) : RecordKind::kUnknown;
+        j.subject = parsed && body.has_record() ? IdToString(body.record().id())
+                    : parsed                    ? SubjectOf(body)
+                                                : "";
+        j.code = o.code();
+        j.reason = o.reason();
+        new_rejections->push_back(std::move(j));
+      }
+    } else {
+      return absl::InternalError("the server sent an outcome without a status");
+    }
+    hw = std::max(hw, o.device_seq());
+  }
+  FS_RETURN_IF_ERROR(PutMeta("outcome_hw", static_cast<int64_t>(hw)));
+  FS_RETURN_IF_ERROR(PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last())));
+  FS_RETURN_IF_ERROR(tx.Commit());
+  outcome_hw_ = hw;
+  return absl::OkStatus();
+}
+
+absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
+                                   uint64_t* confirmations, uint64_t* from_others) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  const int64_t now = clock_->NowMs();
+  uint64_t max_hlc = 0;
+  for (const v1::FeedEntry& e : page.entries()) {
+    if (e.server_seq() <= cursor_) continue;  // already applied
+    if (e.device_id() == device_id_) {
+      FS_RETURN_IF_ERROR(
+          ConfirmOwn(e.device_seq(), e.server_seq(), e.hlc(), e.flags()));
+      ++*confirmations;
+      continue;
+    }
+    v1::ChangeBody body;
+    const bool parsed = body.ParseFromString(e.body());
+    Stmt& ins = *insert_remote_;
+    ins.BindBlob(1, e.device_id())
+        .Bind(2, static_cast<int64_t>(e.device_seq()))
+        .Bind(3, static_cast<int64_t>(e.server_seq()))
+        .Bind(4, parsed ? static_cast<int>(KindOf(body)) : 0)
+        .BindText(5, parsed ? CountyOf(body) : std::string())
+        .BindBlob(6, parsed ? SubjectOf(body) : std::string())
+        .Bind(7, static_cast<int64_t>(e.hlc()))
+        .Bind(8, e.flags())
+        .Bind(9, now)
+        .BindBlob(10, e.body());
+    FS_RETURN_IF_ERROR(ins.Run());
+    if (db_->Changes() == 0) continue;  // held already (an earlier page)
+    ++*from_others;
+    // A body that does not parse (a newer client's kind) is still kept, so
+    // nothing is lost; it joins the derived state once this client knows it.
+    if (parsed && body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
+      FS_RETURN_IF_ERROR(derived_->Apply(
+          Stamp{e.hlc(), e.device_id(), e.device_seq()}, body));
+    }
+    max_hlc = std::max<uint64_t>(max_hlc, e.hlc());
+  }
+  if (max_hlc) hlc_->Observe(max_hlc);
+  const uint64_t cursor = std::max(cursor_, page.last_seq());
+  FS_RETURN_IF_ERROR(PutMeta("cursor", static_cast<int64_t>(cursor)));
+  FS_RETURN_IF_ERROR(PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last())));
+  FS_RETURN_IF_ERROR(tx.Commit());
+  cursor_ = cursor;
+  return absl::OkStatus();
+}
+
+absl::Status LocalStore::ApplyHandshake(const HandshakeInfo& info) {
+  absl::MutexLock lock(&mu_);
+  if (!server_id_.empty() && server_id_ != info.server_id) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this device belongs to server store ", IdToString(server_id_),
+        " but ", server_, " now serves store ", IdToString(info.server_id),
+        "; its data would not match: set up a new device home"));
+  }
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_RETURN_IF_ERROR(PutMetaText("server_id", info.server_id));
+  FS_RETURN_IF_ERROR(PutMeta("clock_offset_ms", info.clock_offset_ms));
+  FS_RETURN_IF_ERROR(PutMeta("clock_flagged", info.clock_flagged ? 1 : 0));
+  FS_RETURN_IF_ERROR(tx.Commit());
+  server_id_ = info.server_id;
+  clock_offset_ms_ = info.clock_offset_ms;
+  clock_flagged_ = info.clock_flagged;
+  // A device whose clock is off by more than the server's bound corrects its
+  // clock by the offset from now on; either way it never goes back (HLC).
+  hlc_->SetOffsetMs(info.clock_flagged ? -info.clock_offset_ms : 0);
+  hlc_->Observe(PackHlc(static_cast<uint64_t>(std::max<int64_t>(0, info.server_time_ms)), 0));
+  return absl::OkStatus();
+}
+
+absl::Status LocalStore::SetLastSync(int64_t ms) {
+  absl::MutexLock lock(&mu_);
+  FS_RETURN_IF_ERROR(PutMeta("last_sync_ms", ms));
+  last_sync_ms_ = ms;
+  return absl::OkStatus();
+}
+
+}  // namespace fieldsync

@@ -1,0 +1,142 @@
+// The device's store: one SQLite database (WAL, synchronous=FULL) in the
+// device home, holding every change the device made or received, the sync
+// bookkeeping, and the shared derived state (common/derived_state.h).
+//
+// Tables (schema version kClientSchemaVersion):
+//   meta     device_id, server, author, label, next_seq, hlc_last, cursor
+//            (last server_seq applied from the feed), outcome_hw (highest own
+//            device_seq with a known outcome), server_id, clock offset/flag,
+//            last_sync_ms
+//   changes  local_id INTEGER PRIMARY KEY; origin (device_id, device_seq)
+//            unique; server_seq (NULL until accepted), kind, county, subject,
+//            effective hlc, flags, state (pending/accepted/rejected), code,
+//            reason, body (serialized ChangeBody, byte-exact)
+//
+// Outbox invariant: the server decides outcomes in device-sequence order and
+// returns them per batch, so the own changes with an outcome are exactly those
+// with device_seq <= outcome_hw; the pending ones are the rest. No separate
+// outbox table is needed, and a change never leaves the store when sent.
+//
+// Every method that changes anything runs in one transaction. Thread-safe
+// (one mutex).
+#ifndef FIELDSYNC_CLIENT_CORE_LOCAL_STORE_H_
+#define FIELDSYNC_CLIENT_CORE_LOCAL_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "common/derived_state.h"
+#include "common/hlc.h"
+#include "common/sqlite_db.h"
+#include "fieldsync/client.h"
+#include "fieldsync/v1/sync.pb.h"
+
+namespace fieldsync {
+
+struct HandshakeInfo {
+  std::string server_id;
+  int64_t server_time_ms = 0;
+  int64_t clock_offset_ms = 0;
+  bool clock_flagged = false;
+};
+
+class LocalStore {
+ public:
+  static constexpr char kDbFile[] = "fieldsync.db";
+
+  // Creates the store in `home` (which must exist). ALREADY_EXISTS if a
+  // device store is there.
+  static absl::Status Create(const std::string& home, const std::string& server,
+                             const std::string& author, const std::string& label);
+  // FAILED_PRECONDITION if `home` holds no device store.
+  static absl::StatusOr<std::unique_ptr<LocalStore>> Open(const std::string& home,
+                                                          const Clock* clock);
+
+  const std::string& device_id() const { return device_id_; }
+  std::string server() const;
+  std::string author() const;
+  std::string label() const;
+
+  // --- recording -------------------------------------------------------------
+  absl::StatusOr<std::string> AddRecord(v1::Record record,
+                                        const std::string* revise_id);
+  absl::StatusOr<uint64_t> AddEntityEdit(v1::EntityEdit edit);
+
+  // --- reading ---------------------------------------------------------------
+  absl::StatusOr<std::vector<RecordView>> List(std::optional<RecordKind> kind);
+  absl::StatusOr<std::vector<Revision>> Revisions(const std::string& id);
+  absl::StatusOr<std::vector<EntityFieldView>> Entity(v1::EntityType type,
+                                                      const std::string& id);
+  absl::StatusOr<DeviceStatus> Status();
+  absl::StatusOr<StateSummary> Summarize();
+
+  // --- sync bookkeeping (used by the sync engine) ----------------------------
+  uint64_t cursor() const;
+  uint64_t outcome_hw() const;
+  // Counts and bytes of pending changes.
+  absl::Status PendingTotals(uint64_t* count, uint64_t* bytes);
+  // Up to `max_count` pending changes, at most `max_bytes` of bodies (at
+  // least one change if any is pending), in device_seq order.
+  absl::Status PendingBatch(uint32_t max_count, uint64_t max_bytes,
+                            v1::UploadRequest* request);
+  // Records the server's outcomes for uploaded changes.
+  absl::Status ApplyOutcomes(const v1::UploadResponse& response,
+                             std::vector<Rejection>* new_rejections);
+  // Applies one downloaded page and advances the cursor, atomically.
+  // Counts own confirmations and new changes from others.
+  absl::Status ApplyPage(const v1::DownloadPage& page, uint64_t* confirmations,
+                         uint64_t* from_others);
+  // FAILED_PRECONDITION if this device belongs to another server store.
+  absl::Status ApplyHandshake(const HandshakeInfo& info);
+  absl::Status SetLastSync(int64_t ms);
+
+  explicit LocalStore(std::unique_ptr<Db> db, const Clock* clock);
+
+ private:
+  absl::Status Load();
+  absl::Status PutMeta(const char* key, int64_t value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutMetaText(const char* key, const std::string& value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint64_t> InsertOwnChange(const v1::ChangeBody& body,
+                                           RecordKind kind,
+                                           const std::string& county,
+                                           const std::string& subject)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ConfirmOwn(uint64_t device_seq, uint64_t server_seq,
+                          uint64_t hlc, uint32_t flags)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::vector<Stamp>> RevisionStamps(const std::string& subject)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Revision> ReadRevision(Stmt& q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<DerivedState> derived_ ABSL_GUARDED_BY(mu_);
+  const Clock* const clock_;
+  std::unique_ptr<HybridLogicalClock> hlc_;
+  std::string device_id_;
+  std::string server_ ABSL_GUARDED_BY(mu_);
+  std::string author_ ABSL_GUARDED_BY(mu_);
+  std::string label_ ABSL_GUARDED_BY(mu_);
+  std::string server_id_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t outcome_hw_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t clock_offset_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  bool clock_flagged_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t last_sync_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<Stmt> insert_change_;
+  std::unique_ptr<Stmt> insert_remote_;
+  std::unique_ptr<Stmt> confirm_;
+  std::unique_ptr<Stmt> own_change_;
+  std::unique_ptr<Stmt> put_meta_;
+};
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_CLIENT_CORE_LOCAL_STORE_H_

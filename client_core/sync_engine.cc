@@ -1,0 +1,188 @@
+#include "client_core/sync_engine.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/wire_format.h"
+
+namespace fieldsync {
+namespace {
+
+void Deadline(grpc::ClientContext* ctx, int64_t ms) {
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
+}
+
+void Report(const std::function<void(const SyncProgress&)>& f,
+            const SyncProgress& p) {
+  if (f) f(p);
+}
+
+}  // namespace
+
+absl::Status FromGrpc(const grpc::Status& s, const std::string& server,
+                      const char* call) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = s.error_message();
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    msg = absl::StrCat("cannot reach the server at ", server, " (", msg,
+                       "); your records are safe on this device: sync again "
+                       "when the network is back");
+  } else if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    msg = absl::StrCat("the server at ", server,
+                       " did not answer in time; sync again (nothing is lost)");
+  } else {
+    msg = absl::StrCat(call, " at ", server, ": ", msg);
+  }
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), msg);
+}
+
+SyncEngine::SyncEngine(LocalStore* store, const Clock* clock, ClientTuning tuning)
+    : store_(store), clock_(clock), tuning_(tuning) {}
+
+absl::StatusOr<SyncReport> SyncEngine::Run(
+    const std::function<void(const SyncProgress&)>& progress) {
+  const std::string server = store_->server();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  args.SetMaxSendMessageSize(64 * 1024 * 1024);
+  auto channel = grpc::CreateCustomChannel(
+      server, grpc::InsecureChannelCredentials(), args);
+  auto stub = v1::SyncService::NewStub(channel);
+
+  SyncReport r;
+  SyncProgress p{};
+  p.phase = SyncProgress::Phase::kHandshake;
+  FS_RETURN_IF_ERROR(store_->PendingTotals(&p.to_send, &p.bytes_to_send));
+  Report(progress, p);
+
+  v1::HandshakeRequest hreq;
+  hreq.set_protocol_version(kProtocolVersion);
+  hreq.set_device_id(store_->device_id());
+  hreq.set_device_label(store_->label());
+  hreq.set_author(store_->author());
+  hreq.set_device_time_ms(clock_->NowMs());
+  v1::HandshakeResponse hresp;
+  {
+    grpc::ClientContext ctx;
+    Deadline(&ctx, tuning_.rpc_deadline_ms);
+    r.bytes_sent += hreq.ByteSizeLong();
+    FS_RETURN_IF_ERROR(
+        FromGrpc(stub->Handshake(&ctx, hreq, &hresp), server, "Handshake"));
+    r.bytes_received += hresp.ByteSizeLong();
+    ++r.round_trips;
+  }
+  HandshakeInfo info;
+  info.server_id = hresp.server_id();
+  info.server_time_ms = hresp.server_time_ms();
+  info.clock_offset_ms = hresp.clock_offset_ms();
+  info.clock_flagged = hresp.clock_flagged();
+  FS_RETURN_IF_ERROR(store_->ApplyHandshake(info));
+  r.clock_flagged = info.clock_flagged;
+  r.clock_offset_ms = info.clock_offset_ms;
+  const uint64_t cursor = store_->cursor();
+  if (hresp.feed_head() < cursor) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server's feed ends at ", hresp.feed_head(),
+        " but this device has read up to ", cursor,
+        ": the server store was replaced or restored from an older copy"));
+  }
+  p.to_receive = hresp.feed_head() - cursor;
+
+  if (p.to_send > 0) {
+    const uint32_t max_changes =
+        std::min(tuning_.upload_batch, hresp.max_changes_per_upload());
+    FS_RETURN_IF_ERROR(Upload(stub.get(), std::max<uint32_t>(1, max_changes),
+                              hresp.max_upload_bytes(), &p, &r, progress));
+  }
+  // Whatever was uploaded comes back in the feed as confirmations, and others'
+  // changes may have arrived meanwhile: read to the head as it is now.
+  if (p.to_send > 0 || p.to_receive > 0) {
+    FS_RETURN_IF_ERROR(Download(stub.get(), &p, &r, progress));
+  }
+  FS_RETURN_IF_ERROR(store_->SetLastSync(clock_->NowMs()));
+  p.phase = SyncProgress::Phase::kDone;
+  Report(progress, p);
+  return r;
+}
+
+absl::Status SyncEngine::Upload(
+    v1::SyncService::Stub* stub, uint32_t max_changes, uint32_t max_bytes,
+    SyncProgress* p, SyncReport* r,
+    const std::function<void(const SyncProgress&)>& progress) {
+  const std::string server = store_->server();
+  p->phase = SyncProgress::Phase::kUpload;
+  // Leave room for the envelope within the server's message limit.
+  const uint64_t budget = max_bytes > 4096 ? max_bytes - 4096 : max_bytes;
+  while (true) {
+    v1::UploadRequest req;
+    FS_RETURN_IF_ERROR(store_->PendingBatch(max_changes, budget, &req));
+    if (req.changes_size() == 0) break;
+    v1::UploadResponse resp;
+    grpc::ClientContext ctx;
+    Deadline(&ctx, tuning_.rpc_deadline_ms);
+    const size_t req_bytes = req.ByteSizeLong();
+    FS_RETURN_IF_ERROR(FromGrpc(stub->Upload(&ctx, req, &resp), server, "Upload"));
+    ++r->round_trips;
+    r->bytes_sent += req_bytes;
+    r->bytes_received += resp.ByteSizeLong();
+    if (resp.outcomes_size() != req.changes_size()) {
+      return absl::InternalError(absl::StrCat(
+          "the server answered ", resp.outcomes_size(), " outcomes for ",
+          req.changes_size(), " changes"));
+    }
+    FS_RETURN_IF_ERROR(store_->ApplyOutcomes(resp, &r->new_rejections));
+    for (const auto& o : resp.outcomes()) {
+      if (o.status() == v1::OUTCOME_STATUS_ACCEPTED) ++r->accepted;
+      if (o.status() == v1::OUTCOME_STATUS_REJECTED) ++r->rejected;
+    }
+    r->uploaded += req.changes_size();
+    p->sent += req.changes_size();
+    p->bytes_sent += req_bytes;
+    Report(progress, *p);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncEngine::Download(
+    v1::SyncService::Stub* stub, SyncProgress* p, SyncReport* r,
+    const std::function<void(const SyncProgress&)>& progress) {
+  const std::string server = store_->server();
+  p->phase = SyncProgress::Phase::kDownload;
+  v1::DownloadRequest req;
+  req.set_protocol_version(kProtocolVersion);
+  req.set_device_id(store_->device_id());
+  req.set_after_seq(store_->cursor());
+  req.set_page_size(tuning_.download_page);
+  grpc::ClientContext ctx;
+  Deadline(&ctx, tuning_.rpc_deadline_ms);
+  r->bytes_sent += req.ByteSizeLong();
+  auto reader = stub->Download(&ctx, req);
+  ++r->round_trips;
+  v1::DownloadPage page;
+  absl::Status apply_status;
+  while (reader->Read(&page)) {
+    const size_t bytes = page.ByteSizeLong();
+    uint64_t confirmations = 0, others = 0;
+    apply_status = store_->ApplyPage(page, &confirmations, &others);
+    if (!apply_status.ok()) {
+      ctx.TryCancel();
+      break;
+    }
+    r->downloaded += page.entries_size();
+    r->confirmations += confirmations;
+    r->new_from_others += others;
+    r->bytes_received += bytes;
+    p->to_receive = std::max<uint64_t>(p->to_receive, page.feed_head() - req.after_seq());
+    p->received += page.entries_size();
+    p->bytes_received += bytes;
+    Report(progress, *p);
+  }
+  const grpc::Status s = reader->Finish();
+  FS_RETURN_IF_ERROR(apply_status);
+  return FromGrpc(s, server, "Download");
+}
+
+}  // namespace fieldsync

@@ -1,0 +1,57 @@
+// One sync of a device with the server, over gRPC:
+//
+//   1. Handshake: registers the device, checks the protocol version, learns
+//      the server's time (the device's clock offset), the feed head and the
+//      device's high-water mark. If nothing is pending and the cursor is at
+//      the head, the sync is done: one round trip.
+//   2. Upload: pending changes in device-sequence order, in batches within
+//      the server's limits; each response's outcomes are committed before the
+//      next batch is read. A lost response is harmless: the next upload sends
+//      the same changes and the server answers with the original outcomes.
+//   3. Download: one server-streaming call from the cursor; each page is
+//      applied and the cursor advanced in one transaction, so a break resumes
+//      from the last whole page.
+//
+// Not thread-safe; the Client serialises syncs.
+#ifndef FIELDSYNC_CLIENT_CORE_SYNC_ENGINE_H_
+#define FIELDSYNC_CLIENT_CORE_SYNC_ENGINE_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "client_core/local_store.h"
+#include "common/sync_tuning.h"
+#include "fieldsync/client.h"
+#include "fieldsync/v1/sync.grpc.pb.h"
+
+namespace fieldsync {
+
+class SyncEngine {
+ public:
+  // `store` and `clock` must outlive the engine.
+  SyncEngine(LocalStore* store, const Clock* clock, ClientTuning tuning);
+
+  absl::StatusOr<SyncReport> Run(
+      const std::function<void(const SyncProgress&)>& progress);
+
+ private:
+  absl::Status Upload(v1::SyncService::Stub* stub, uint32_t max_changes,
+                      uint32_t max_bytes, SyncProgress* p, SyncReport* r,
+                      const std::function<void(const SyncProgress&)>& progress);
+  absl::Status Download(v1::SyncService::Stub* stub, SyncProgress* p,
+                        SyncReport* r,
+                        const std::function<void(const SyncProgress&)>& progress);
+
+  LocalStore* const store_;
+  const Clock* const clock_;
+  const ClientTuning tuning_;
+};
+
+// grpc::Status -> absl::Status, saying which server and call failed.
+absl::Status FromGrpc(const grpc::Status& s, const std::string& server,
+                      const char* call);
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_CLIENT_CORE_SYNC_ENGINE_H_

@@ -1,0 +1,313 @@
+#include "common/derived_state.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/record_kind.h"
+#include "common/status_macros.h"
+
+namespace fieldsync {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS records(
+  record_id BLOB PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  county TEXT NOT NULL,
+  author TEXT NOT NULL,
+  head_hlc INTEGER NOT NULL,
+  head_device BLOB NOT NULL,
+  head_device_seq INTEGER NOT NULL,
+  revisions INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entities(
+  entity_key TEXT PRIMARY KEY,
+  entity_type INTEGER NOT NULL,
+  entity_id TEXT NOT NULL,
+  county TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS field_writes(
+  entity_key TEXT NOT NULL,
+  field TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  base_hlc INTEGER NOT NULL,
+  is_winner INTEGER NOT NULL DEFAULT 0,
+  is_conflict INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(entity_key, field, device_id, device_seq)
+) WITHOUT ROWID;
+)sql";
+
+absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
+  FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
+  return std::make_unique<Stmt>(std::move(s));
+}
+
+}  // namespace
+
+std::string EntityKey(const v1::EntityEdit& edit) {
+  return absl::StrCat(static_cast<int>(edit.entity_type()), "/",
+                      edit.entity_id());
+}
+
+absl::StatusOr<std::unique_ptr<DerivedState>> DerivedState::Create(Db* db) {
+  FS_RETURN_IF_ERROR(db->Exec(kSchema));
+  auto state = std::make_unique<DerivedState>(db);
+  FS_RETURN_IF_ERROR(state->Prepare());
+  return state;
+}
+
+absl::Status DerivedState::Prepare() {
+  FS_ASSIGN_OR_RETURN(get_record_,
+                      Make(db_, "SELECT kind, county, author, head_hlc, "
+                                "head_device, head_device_seq, revisions "
+                                "FROM records WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      insert_record_,
+      Make(db_, "INSERT INTO records(record_id, kind, county, author, "
+                "head_hlc, head_device, head_device_seq, revisions) "
+                "VALUES(?,?,?,?,?,?,?,1) ON CONFLICT(record_id) DO NOTHING"));
+  FS_ASSIGN_OR_RETURN(
+      update_head_,
+      Make(db_, "UPDATE records SET head_hlc = ?, head_device = ?, "
+                "head_device_seq = ?, revisions = revisions + ? "
+                "WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      insert_entity_,
+      Make(db_, "INSERT OR IGNORE INTO entities(entity_key, entity_type, "
+                "entity_id, county) VALUES(?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      insert_write_,
+      Make(db_, "INSERT OR IGNORE INTO field_writes(entity_key, field, hlc, "
+                "device_id, device_seq, value, base_hlc) VALUES(?,?,?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      field_writes_,
+      Make(db_, "SELECT hlc, device_id, device_seq, value, base_hlc, "
+                "is_winner, is_conflict FROM field_writes "
+                "WHERE entity_key = ? AND field = ?"));
+  FS_ASSIGN_OR_RETURN(
+      set_flags_,
+      Make(db_, "UPDATE field_writes SET is_winner = ?, is_conflict = ? "
+                "WHERE entity_key = ? AND field = ? AND device_id = ? AND "
+                "device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      restamp_write_,
+      Make(db_, "UPDATE field_writes SET hlc = ? WHERE entity_key = ? AND "
+                "field = ? AND device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(delete_record_,
+                      Make(db_, "DELETE FROM records WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      delete_write_,
+      Make(db_, "DELETE FROM field_writes WHERE entity_key = ? AND field = ? "
+                "AND device_id = ? AND device_seq = ?"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecordHead> DerivedState::GetRecord(absl::string_view record_id) {
+  Stmt& q = *get_record_;
+  q.BindBlob(1, record_id);
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    q.Reset();
+    return absl::NotFoundError("no such record");
+  }
+  RecordHead h;
+  h.kind = static_cast<int>(q.Int(0));
+  h.county = q.Text(1);
+  h.author = q.Text(2);
+  h.head.hlc = static_cast<uint64_t>(q.Int(3));
+  h.head.device_id = q.Blob(4);
+  h.head.device_seq = static_cast<uint64_t>(q.Int(5));
+  h.revisions = q.Int(6);
+  q.Reset();
+  return h;
+}
+
+absl::Status DerivedState::CheckRevision(const v1::Record& record) {
+  auto head = GetRecord(record.id());
+  if (absl::IsNotFound(head.status())) return absl::OkStatus();
+  FS_RETURN_IF_ERROR(head.status());
+  if (head->author != record.author()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only the author (", head->author, ") may revise this record; ",
+        record.author(), " may not"));
+  }
+  if (head->kind != static_cast<int>(KindOf(record))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a revision cannot change the record's kind from ",
+        RecordKindName(static_cast<RecordKind>(head->kind)), " to ",
+        RecordKindName(KindOf(record))));
+  }
+  if (head->county != record.area().county_code()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a revision cannot move the record from county ",
+                     head->county, " to ", record.area().county_code()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DerivedState::Apply(const Stamp& stamp,
+                                 const v1::ChangeBody& body) {
+  if (body.has_record()) {
+    const v1::Record& r = body.record();
+    Stmt& ins = *insert_record_;
+    ins.BindBlob(1, r.id())
+        .Bind(2, static_cast<int>(KindOf(r)))
+        .BindText(3, r.area().county_code())
+        .BindText(4, r.author())
+        .Bind(5, static_cast<int64_t>(stamp.hlc))
+        .BindBlob(6, stamp.device_id)
+        .Bind(7, static_cast<int64_t>(stamp.device_seq));
+    FS_RETURN_IF_ERROR(ins.Run());
+    if (db_->Changes() == 1) return absl::OkStatus();
+    // A further revision: the head is the greatest stamp.
+    FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(r.id()));
+    const Stamp& best = head.head < stamp ? stamp : head.head;
+    Stmt& up = *update_head_;
+    up.Bind(1, static_cast<int64_t>(best.hlc))
+        .BindBlob(2, best.device_id)
+        .Bind(3, static_cast<int64_t>(best.device_seq))
+        .Bind(4, 1)
+        .BindBlob(5, r.id());
+    return up.Run();
+  }
+  const v1::EntityEdit& e = body.entity_edit();
+  const std::string key = EntityKey(e);
+  Stmt& ent = *insert_entity_;
+  ent.BindText(1, key)
+      .Bind(2, static_cast<int>(e.entity_type()))
+      .BindText(3, e.entity_id())
+      .BindText(4, e.area().county_code());
+  FS_RETURN_IF_ERROR(ent.Run());
+  for (const v1::FieldWrite& w : e.writes()) {
+    Stmt& ins = *insert_write_;
+    ins.BindText(1, key)
+        .BindText(2, w.field())
+        .Bind(3, static_cast<int64_t>(stamp.hlc))
+        .BindBlob(4, stamp.device_id)
+        .Bind(5, static_cast<int64_t>(stamp.device_seq))
+        .BindText(6, w.value())
+        .Bind(7, static_cast<int64_t>(w.base_hlc()));
+    FS_RETURN_IF_ERROR(ins.Run());
+    FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DerivedState::ResolveEntityField(const std::string& key,
+                                              const std::string& field) {
+  struct Row {
+    FieldWriteState w;
+    bool winner;
+    bool conflict;
+  };
+  std::vector<Row> rows;
+  Stmt& q = *field_writes_;
+  q.BindText(1, key).BindText(2, field);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Row r;
+    r.w.stamp.hlc = static_cast<uint64_t>(q.Int(0));
+    r.w.stamp.device_id = q.Blob(1);
+    r.w.stamp.device_seq = static_cast<uint64_t>(q.Int(2));
+    r.w.value = q.Text(3);
+    r.w.base_hlc = static_cast<uint64_t>(q.Int(4));
+    r.winner = q.Int(5) != 0;
+    r.conflict = q.Int(6) != 0;
+    rows.push_back(std::move(r));
+  }
+  q.Reset();
+  if (rows.empty()) return absl::OkStatus();
+  std::vector<FieldWriteState> writes;
+  writes.reserve(rows.size());
+  for (const Row& r : rows) writes.push_back(r.w);
+  const FieldResolution res = ResolveField(writes);
+  std::vector<bool> conflict(rows.size(), false);
+  for (size_t i : res.conflicts) conflict[i] = true;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const bool winner = i == res.winner;
+    if (winner == rows[i].winner && conflict[i] == rows[i].conflict) continue;
+    Stmt& up = *set_flags_;
+    up.Bind(1, winner ? 1 : 0)
+        .Bind(2, conflict[i] ? 1 : 0)
+        .BindText(3, key)
+        .BindText(4, field)
+        .BindBlob(5, rows[i].w.stamp.device_id)
+        .Bind(6, static_cast<int64_t>(rows[i].w.stamp.device_seq));
+    FS_RETURN_IF_ERROR(up.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DerivedState::Restamp(const Stamp& old, uint64_t new_hlc,
+                                   const v1::ChangeBody& body,
+                                   const std::vector<Stamp>& revision_stamps) {
+  if (body.has_record()) {
+    if (revision_stamps.empty()) return absl::OkStatus();
+    Stamp best;
+    bool first = true;
+    for (Stamp s : revision_stamps) {
+      if (s.device_id == old.device_id && s.device_seq == old.device_seq) {
+        s.hlc = new_hlc;
+      }
+      if (first || best < s) best = s;
+      first = false;
+    }
+    Stmt& up = *update_head_;
+    up.Bind(1, static_cast<int64_t>(best.hlc))
+        .BindBlob(2, best.device_id)
+        .Bind(3, static_cast<int64_t>(best.device_seq))
+        .Bind(4, 0)
+        .BindBlob(5, body.record().id());
+    return up.Run();
+  }
+  const std::string key = EntityKey(body.entity_edit());
+  for (const v1::FieldWrite& w : body.entity_edit().writes()) {
+    Stmt& up = *restamp_write_;
+    up.Bind(1, static_cast<int64_t>(new_hlc))
+        .BindText(2, key)
+        .BindText(3, w.field())
+        .BindBlob(4, old.device_id)
+        .Bind(5, static_cast<int64_t>(old.device_seq));
+    FS_RETURN_IF_ERROR(up.Run());
+    FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DerivedState::Remove(const Stamp& stamp,
+                                  const v1::ChangeBody& body,
+                                  const std::vector<Stamp>& remaining_stamps) {
+  if (body.has_record()) {
+    if (remaining_stamps.empty()) {
+      Stmt& del = *delete_record_;
+      del.BindBlob(1, body.record().id());
+      return del.Run();
+    }
+    Stamp best = remaining_stamps.front();
+    for (const Stamp& s : remaining_stamps) {
+      if (best < s) best = s;
+    }
+    Stmt& up = *update_head_;
+    up.Bind(1, static_cast<int64_t>(best.hlc))
+        .BindBlob(2, best.device_id)
+        .Bind(3, static_cast<int64_t>(best.device_seq))
+        .Bind(4, -1)
+        .BindBlob(5, body.record().id());
+    return up.Run();
+  }
+  const std::string key = EntityKey(body.entity_edit());
+  for (const v1::FieldWrite& w : body.entity_edit().writes()) {
+    Stmt& del = *delete_write_;
+    del.BindText(1, key)
+        .BindText(2, w.field())
+        .BindBlob(3, stamp.device_id)
+        .Bind(4, static_cast<int64_t>(stamp.device_seq));
+    FS_RETURN_IF_ERROR(del.Run());
+    FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fieldsync

@@ -1,0 +1,48 @@
+// Every sync tuning value in one place, each with its trade-off. Tests and
+// benchmarks change them through the structs; the defaults are what ships.
+#ifndef FIELDSYNC_COMMON_SYNC_TUNING_H_
+#define FIELDSYNC_COMMON_SYNC_TUNING_H_
+
+#include <cstdint>
+
+namespace fieldsync {
+
+struct ServerLimits {
+  // Changes per Upload call. Larger batches amortise the round trip and the
+  // commit (one transaction per call); smaller ones lose less work when a
+  // connection drops mid-call and keep server memory per call bounded.
+  uint32_t max_changes_per_upload = 4096;
+  // Bytes per Upload message (gRPC max receive size). A photo never travels in
+  // a record (attachments are a separate, chunked path), so 8 MiB holds a
+  // full batch of ~2 KiB records with room to spare; beyond it the call fails
+  // with RESOURCE_EXHAUSTED before any of it is read.
+  uint32_t max_upload_bytes = 8 * 1024 * 1024;
+  // Largest serialized ChangeBody. A record is text; 256 KiB is pages of
+  // notes. Bigger is rejected (RESOURCE_EXHAUSTED for that change).
+  uint32_t max_change_body_bytes = 256 * 1024;
+  // Entries per Download page, and the cap on what a device may ask for.
+  // A page is one client transaction: bigger pages commit less often but
+  // redo more after a broken connection.
+  uint32_t default_page_size = 2000;
+  uint32_t max_page_size = 10000;
+  // How far ahead of server time a change's HLC may be. Beyond it the HLC is
+  // lowered to server time + this bound and the change is flagged. Too small
+  // flags honest devices with sloppy clocks; too large lets a fast clock win
+  // merges for that long. 5 minutes: phone clocks set by the network are
+  // within seconds; a manually set wrong clock is hours or days off.
+  int64_t max_clock_skew_ms = 5 * 60 * 1000;
+};
+
+struct ClientTuning {
+  // Changes per Upload call; the server's limit wins if lower.
+  uint32_t upload_batch = 2000;
+  // Page size asked for on Download (0 = server default).
+  uint32_t download_page = 2000;
+  // Deadline for one RPC. Field networks are slow: generous, but bounded so a
+  // dead link is noticed and the next sync resumes.
+  int64_t rpc_deadline_ms = 60 * 1000;
+};
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_COMMON_SYNC_TUNING_H_

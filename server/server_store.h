@@ -1,0 +1,87 @@
+// The server's storage contract. The SQLite store (sqlite_server_store.h) is
+// the embedded default; a PostgreSQL store can implement the same interface.
+//
+// Invariants every implementation keeps:
+//  * ApplyBatch is atomic: the changes, their outcomes and the device's
+//    high-water mark commit in one transaction, or nothing does.
+//  * Exactly-once: a change whose device sequence is at or below the device's
+//    high-water mark is not applied again; its original outcome is returned.
+//  * The feed sequence (server_seq) is assigned in commit order, strictly
+//    increasing, never reused; ReadFeed(after) returns every accepted change
+//    with server_seq > after, in order.
+// Implementations are thread-safe.
+#ifndef FIELDSYNC_SERVER_SERVER_STORE_H_
+#define FIELDSYNC_SERVER_SERVER_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "fieldsync/v1/records.pb.h"
+#include "fieldsync/v1/sync.pb.h"
+
+namespace fieldsync {
+
+struct DeviceHello {
+  std::string device_id;  // 16 bytes
+  std::string label;
+  std::string author;
+  int64_t clock_offset_ms = 0;
+  bool clock_flagged = false;
+  int64_t now_ms = 0;
+};
+
+// One change of an upload, checked by the service before it reaches the
+// store. `verdict` not OK means reject with that code and message.
+struct PreparedChange {
+  uint64_t device_seq = 0;
+  uint64_t effective_hlc = 0;
+  uint32_t flags = 0;  // ChangeFlag bits
+  std::string body;    // serialized ChangeBody, stored byte-exact
+  absl::Status verdict;
+  v1::ChangeBody parsed;  // set when verdict is OK
+};
+
+struct StoreSummary {
+  uint64_t changes = 0;
+  uint64_t records = 0;
+  uint64_t entities = 0;
+  uint64_t conflicts = 0;
+  uint64_t rejected = 0;
+  uint64_t devices = 0;
+  uint64_t feed_head = 0;
+  std::string digest;  // StateDigest over all accepted changes
+};
+
+class ServerStore {
+ public:
+  virtual ~ServerStore() = default;
+
+  // This store's id (16 bytes), made when the store was created.
+  virtual const std::string& server_id() const = 0;
+
+  // Registers the device or updates what is known of it. Returns its
+  // high-water mark (0 for a new device).
+  virtual absl::StatusOr<uint64_t> RegisterDevice(const DeviceHello& hello) = 0;
+
+  // Applies `changes` (ascending device_seq) from a registered device.
+  // FAILED_PRECONDITION: the device is not registered, or the first new
+  // sequence is not high-water + 1 (a gap); nothing is stored then.
+  // Otherwise one outcome per change, in order.
+  virtual absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
+      const std::string& device_id, std::vector<PreparedChange>& changes,
+      int64_t now_ms) = 0;
+
+  // Appends to `page` up to `limit` accepted changes with server_seq > after.
+  virtual absl::Status ReadFeed(uint64_t after, uint32_t limit,
+                                v1::DownloadPage* page) = 0;
+
+  virtual absl::StatusOr<uint64_t> FeedHead() = 0;
+  virtual absl::StatusOr<StoreSummary> Summarize() = 0;
+};
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_SERVER_SERVER_STORE_H_

@@ -1,0 +1,356 @@
+#include "server/sqlite_server_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/record_id.h"
+#include "common/record_kind.h"
+#include "common/state_digest.h"
+#include "common/status_macros.h"
+#include "common/validate.h"
+#include "common/wire_format.h"
+
+namespace fieldsync {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS devices(
+  device_id BLOB PRIMARY KEY,
+  label TEXT NOT NULL DEFAULT '',
+  author TEXT NOT NULL DEFAULT '',
+  high_water INTEGER NOT NULL DEFAULT 0,
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  clock_offset_ms INTEGER NOT NULL DEFAULT 0,
+  clock_flagged INTEGER NOT NULL DEFAULT 0,
+  clamped_changes INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes(
+  seq INTEGER PRIMARY KEY,
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  county TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  flags INTEGER NOT NULL,
+  received_ms INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS changes_by_origin ON changes(device_id, device_seq);
+CREATE TABLE IF NOT EXISTS rejections(
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  code INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  PRIMARY KEY(device_id, device_seq)
+) WITHOUT ROWID;
+)sql";
+
+absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
+  FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
+  return std::make_unique<Stmt>(std::move(s));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteServerStore>> SqliteServerStore::Open(
+    const std::string& path) {
+  FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
+  auto store = std::make_unique<SqliteServerStore>(std::move(db));
+  FS_RETURN_IF_ERROR(store->Init());
+  return store;
+}
+
+absl::Status SqliteServerStore::Init() {
+  absl::MutexLock lock(&mu_);
+  {
+    FS_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("PRAGMA user_version"));
+    FS_ASSIGN_OR_RETURN(bool row, v.Step());
+    const int64_t version = row ? v.Int(0) : 0;
+    if (version > kServerSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "the server database has schema version %d; this server knows up "
+          "to %d: use a newer fieldsync-server",
+          version, kServerSchemaVersion));
+    }
+  }
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_RETURN_IF_ERROR(db_->Exec(kSchema));
+  FS_ASSIGN_OR_RETURN(derived_, DerivedState::Create(db_.get()));
+  FS_RETURN_IF_ERROR(db_->Exec(
+      absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion)));
+  {
+    FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare(
+                                    "SELECT value FROM meta WHERE key = 'server_id'"));
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) {
+      server_id_ = q.Blob(0);
+    } else {
+      server_id_ = NewDeviceId();
+      FS_ASSIGN_OR_RETURN(
+          Stmt ins, db_->Prepare("INSERT INTO meta(key, value) VALUES('server_id', ?)"));
+      ins.BindBlob(1, server_id_);
+      FS_RETURN_IF_ERROR(ins.Run());
+    }
+  }
+  FS_RETURN_IF_ERROR(tx.Commit());
+
+  Db* db = db_.get();
+  FS_ASSIGN_OR_RETURN(device_hw_,
+                      Make(db, "SELECT high_water FROM devices WHERE device_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      set_hw_, Make(db, "UPDATE devices SET high_water = ?, last_seen_ms = ?, "
+                        "clamped_changes = clamped_changes + ? WHERE device_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      insert_change_,
+      Make(db, "INSERT INTO changes(device_id, device_seq, kind, county, hlc, "
+               "flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      insert_rejection_,
+      Make(db, "INSERT INTO rejections(device_id, device_seq, code, reason, "
+               "received_ms, body) VALUES(?,?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(find_change_,
+                      Make(db, "SELECT seq, hlc, flags, body FROM changes "
+                               "WHERE device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(find_rejection_,
+                      Make(db, "SELECT code, reason, body FROM rejections "
+                               "WHERE device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      read_feed_, Make(db, "SELECT seq, device_id, device_seq, hlc, flags, body "
+                           "FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> SqliteServerStore::RegisterDevice(
+    const DeviceHello& hello) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(
+      Stmt up,
+      db_->Prepare("INSERT INTO devices(device_id, label, author, "
+                   "first_seen_ms, last_seen_ms, clock_offset_ms, clock_flagged) "
+                   "VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(device_id) DO "
+                   "UPDATE SET label = ?2, author = ?3, last_seen_ms = ?4, "
+                   "clock_offset_ms = ?5, clock_flagged = ?6"));
+  up.BindBlob(1, hello.device_id)
+      .BindText(2, hello.label)
+      .BindText(3, hello.author)
+      .Bind(4, hello.now_ms)
+      .Bind(5, hello.clock_offset_ms)
+      .Bind(6, hello.clock_flagged ? 1 : 0);
+  FS_RETURN_IF_ERROR(up.Run());
+  Stmt& q = *device_hw_;
+  q.BindBlob(1, hello.device_id);
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  const uint64_t hw = row ? static_cast<uint64_t>(q.Int(0)) : 0;
+  q.Reset();
+  return hw;
+}
+
+absl::StatusOr<v1::ChangeOutcome> SqliteServerStore::PreviousOutcome(
+    const std::string& device_id, const PreparedChange& c) {
+  v1::ChangeOutcome out;
+  out.set_device_seq(c.device_seq);
+  {
+    Stmt& q = *find_change_;
+    q.BindBlob(1, device_id).Bind(2, static_cast<int64_t>(c.device_seq));
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) {
+      const bool same = q.BlobView(3) == c.body;
+      out.set_status(v1::OUTCOME_STATUS_ACCEPTED);
+      out.set_server_seq(static_cast<uint64_t>(q.Int(0)));
+      out.set_effective_hlc(static_cast<uint64_t>(q.Int(1)));
+      out.set_flags(static_cast<uint32_t>(q.Int(2)));
+      q.Reset();
+      if (!same) {
+        // The device reused a sequence number for different content (e.g. it
+        // was restored from an old backup). Never drop it silently.
+        v1::ChangeOutcome bad;
+        bad.set_device_seq(c.device_seq);
+        bad.set_status(v1::OUTCOME_STATUS_REJECTED);
+        bad.set_code(static_cast<int>(absl::StatusCode::kAlreadyExists));
+        bad.set_reason(absl::StrCat(
+            "device_seq ", c.device_seq,
+            " was already used by this device for a different change "
+            "(server_seq ", out.server_seq(),
+            "); the device's store may have been restored from an old copy"));
+        return bad;
+      }
+      return out;
+    }
+    q.Reset();
+  }
+  Stmt& q = *find_rejection_;
+  q.BindBlob(1, device_id).Bind(2, static_cast<int64_t>(c.device_seq));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    q.Reset();
+    return absl::InternalError(absl::StrCat(
+        "device_seq ", c.device_seq,
+        " is below the device's high-water mark but has no outcome stored"));
+  }
+  out.set_status(v1::OUTCOME_STATUS_REJECTED);
+  out.set_code(static_cast<int>(q.Int(0)));
+  out.set_reason(q.Text(1));
+  q.Reset();
+  return out;
+}
+
+absl::Status SqliteServerStore::Reject(const std::string& device_id,
+                                       const PreparedChange& c,
+                                       const absl::Status& why, int64_t now_ms,
+                                       v1::ChangeOutcome* out) {
+  Stmt& ins = *insert_rejection_;
+  ins.BindBlob(1, device_id)
+      .Bind(2, static_cast<int64_t>(c.device_seq))
+      .Bind(3, static_cast<int>(why.code()))
+      .BindText(4, why.message())
+      .Bind(5, now_ms)
+      .BindBlob(6, c.body);
+  FS_RETURN_IF_ERROR(ins.Run());
+  out->set_status(v1::OUTCOME_STATUS_REJECTED);
+  out->set_code(static_cast<int>(why.code()));
+  out->set_reason(std::string(why.message()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
+    const std::string& device_id, std::vector<PreparedChange>& changes,
+    int64_t now_ms) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  uint64_t hw;
+  {
+    Stmt& q = *device_hw_;
+    q.BindBlob(1, device_id);
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      q.Reset();
+      return absl::FailedPreconditionError(
+          "device is not registered: call Handshake first");
+    }
+    hw = static_cast<uint64_t>(q.Int(0));
+    q.Reset();
+  }
+  std::vector<v1::ChangeOutcome> outcomes;
+  outcomes.reserve(changes.size());
+  int64_t clamped = 0;
+  for (PreparedChange& c : changes) {
+    if (c.device_seq <= hw) {
+      FS_ASSIGN_OR_RETURN(v1::ChangeOutcome prev, PreviousOutcome(device_id, c));
+      outcomes.push_back(std::move(prev));
+      continue;
+    }
+    if (c.device_seq != hw + 1) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "changes[%d]: device_seq %d leaves a gap; the server has applied "
+          "up to %d, so the next must be %d",
+          outcomes.size(), c.device_seq, hw, hw + 1));
+    }
+    hw = c.device_seq;
+    v1::ChangeOutcome out;
+    out.set_device_seq(c.device_seq);
+    absl::Status verdict = c.verdict;
+    if (verdict.ok() && c.parsed.has_record()) {
+      verdict = derived_->CheckRevision(c.parsed.record());
+    }
+    if (!verdict.ok()) {
+      FS_RETURN_IF_ERROR(Reject(device_id, c, verdict, now_ms, &out));
+      outcomes.push_back(std::move(out));
+      continue;
+    }
+    Stmt& ins = *insert_change_;
+    ins.BindBlob(1, device_id)
+        .Bind(2, static_cast<int64_t>(c.device_seq))
+        .Bind(3, static_cast<int>(KindOf(c.parsed)))
+        .BindText(4, CountyOf(c.parsed))
+        .Bind(5, static_cast<int64_t>(c.effective_hlc))
+        .Bind(6, c.flags)
+        .Bind(7, now_ms)
+        .BindBlob(8, c.body);
+    FS_RETURN_IF_ERROR(ins.Run());
+    const uint64_t seq = static_cast<uint64_t>(db_->LastInsertRowId());
+    FS_RETURN_IF_ERROR(derived_->Apply(
+        Stamp{c.effective_hlc, device_id, c.device_seq}, c.parsed));
+    if (c.flags & v1::CHANGE_FLAG_CLOCK_CLAMPED) ++clamped;
+    out.set_status(v1::OUTCOME_STATUS_ACCEPTED);
+    out.set_server_seq(seq);
+    out.set_effective_hlc(c.effective_hlc);
+    out.set_flags(c.flags);
+    outcomes.push_back(std::move(out));
+  }
+  Stmt& up = *set_hw_;
+  up.Bind(1, static_cast<int64_t>(hw)).Bind(2, now_ms).Bind(3, clamped).BindBlob(
+      4, device_id);
+  FS_RETURN_IF_ERROR(up.Run());
+  FS_RETURN_IF_ERROR(tx.Commit());
+  return outcomes;
+}
+
+absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint32_t limit,
+                                         v1::DownloadPage* page) {
+  absl::MutexLock lock(&mu_);
+  Stmt& q = *read_feed_;
+  q.Bind(1, static_cast<int64_t>(after)).Bind(2, limit);
+  uint64_t last = after;
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) {
+      q.Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    v1::FeedEntry* e = page->add_entries();
+    last = static_cast<uint64_t>(q.Int(0));
+    e->set_server_seq(last);
+    e->set_device_id(std::string(q.BlobView(1)));
+    e->set_device_seq(static_cast<uint64_t>(q.Int(2)));
+    e->set_hlc(static_cast<uint64_t>(q.Int(3)));
+    e->set_flags(static_cast<uint32_t>(q.Int(4)));
+    e->set_body(std::string(q.BlobView(5)));
+  }
+  q.Reset();
+  page->set_last_seq(last);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> SqliteServerStore::FeedHead() {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT coalesce(max(seq), 0) FROM changes"));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? static_cast<uint64_t>(q.Int(0)) : 0;
+}
+
+absl::StatusOr<StoreSummary> SqliteServerStore::Summarize() {
+  absl::MutexLock lock(&mu_);
+  StoreSummary s;
+  auto count = [&](const char* sql) -> absl::StatusOr<uint64_t> {
+    FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare(sql));
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    return row ? static_cast<uint64_t>(q.Int(0)) : 0;
+  };
+  FS_ASSIGN_OR_RETURN(s.changes, count("SELECT count(*) FROM changes"));
+  FS_ASSIGN_OR_RETURN(s.records, count("SELECT count(*) FROM records"));
+  FS_ASSIGN_OR_RETURN(s.entities, count("SELECT count(*) FROM entities"));
+  FS_ASSIGN_OR_RETURN(s.conflicts,
+                      count("SELECT count(*) FROM field_writes WHERE is_conflict"));
+  FS_ASSIGN_OR_RETURN(s.rejected, count("SELECT count(*) FROM rejections"));
+  FS_ASSIGN_OR_RETURN(s.devices, count("SELECT count(*) FROM devices"));
+  FS_ASSIGN_OR_RETURN(s.feed_head,
+                      count("SELECT coalesce(max(seq), 0) FROM changes"));
+  FS_ASSIGN_OR_RETURN(Stmt q,
+                      db_->Prepare("SELECT device_id, device_seq, hlc, body FROM "
+                                   "changes ORDER BY device_id, device_seq"));
+  StateDigest digest;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    digest.Add(q.BlobView(0), static_cast<uint64_t>(q.Int(1)),
+               static_cast<uint64_t>(q.Int(2)), q.BlobView(3));
+  }
+  s.digest = digest.Finish();
+  return s;
+}
+
+}  // namespace fieldsync

@@ -1,0 +1,75 @@
+// The embedded server store: one SQLite database in WAL mode
+// (synchronous=FULL, so an outcome the server returned survives a crash).
+//
+// Tables (schema version kServerSchemaVersion, PRAGMA user_version):
+//   meta        key/value: server_id
+//   devices     device id -> label, author, high-water mark, clock offset
+//               and flag, count of clamped changes
+//   changes     the change feed: seq (INTEGER PRIMARY KEY = server_seq),
+//               origin (device id, device seq; unique), kind, county,
+//               effective hlc, flags, received time, body (byte-exact)
+//   rejections  (device id, device seq) -> code, reason, body
+//   + the shared derived tables of common/derived_state.h
+//
+// One connection, serialised by a mutex: SQLite allows one writer at a time
+// anyway, and a batch is one transaction. Admin tools may open the same file
+// from another process (WAL readers do not block the writer).
+#ifndef FIELDSYNC_SERVER_SQLITE_SERVER_STORE_H_
+#define FIELDSYNC_SERVER_SQLITE_SERVER_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "common/derived_state.h"
+#include "common/sqlite_db.h"
+#include "server/server_store.h"
+
+namespace fieldsync {
+
+class SqliteServerStore final : public ServerStore {
+ public:
+  // Opens or creates the store at `path`. FAILED_PRECONDITION if the file was
+  // made by a newer schema; DATA_LOSS if it is not a database.
+  static absl::StatusOr<std::unique_ptr<SqliteServerStore>> Open(
+      const std::string& path);
+
+  const std::string& server_id() const override { return server_id_; }
+  absl::StatusOr<uint64_t> RegisterDevice(const DeviceHello& hello) override;
+  absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
+      const std::string& device_id, std::vector<PreparedChange>& changes,
+      int64_t now_ms) override;
+  absl::Status ReadFeed(uint64_t after, uint32_t limit,
+                        v1::DownloadPage* page) override;
+  absl::StatusOr<uint64_t> FeedHead() override;
+  absl::StatusOr<StoreSummary> Summarize() override;
+
+  explicit SqliteServerStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+ private:
+  absl::Status Init();
+  absl::StatusOr<v1::ChangeOutcome> PreviousOutcome(
+      const std::string& device_id, const PreparedChange& change)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Reject(const std::string& device_id, const PreparedChange& c,
+                      const absl::Status& why, int64_t now_ms,
+                      v1::ChangeOutcome* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<DerivedState> derived_ ABSL_GUARDED_BY(mu_);
+  std::string server_id_;
+  // Prepared once; used under mu_.
+  std::unique_ptr<Stmt> device_hw_;
+  std::unique_ptr<Stmt> set_hw_;
+  std::unique_ptr<Stmt> insert_change_;
+  std::unique_ptr<Stmt> insert_rejection_;
+  std::unique_ptr<Stmt> find_change_;
+  std::unique_ptr<Stmt> find_rejection_;
+  std::unique_ptr<Stmt> read_feed_;
+};
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_SERVER_SQLITE_SERVER_STORE_H_

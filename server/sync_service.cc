@@ -1,0 +1,171 @@
+#include "server/sync_service.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/hlc.h"
+#include "common/validate.h"
+#include "common/wire_format.h"
+
+namespace fieldsync {
+namespace {
+
+grpc::Status Invalid(const std::string& msg) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, msg);
+}
+
+grpc::Status CheckDeviceId(const std::string& id) {
+  if (id.size() != kIdBytes) {
+    return Invalid(absl::StrFormat("device_id must be %d bytes (got %d)",
+                                   kIdBytes, id.size()));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckProtocol(uint32_t version) {
+  if (version < kMinProtocolVersion || version > kProtocolVersion) {
+    return grpc::Status(
+        grpc::StatusCode::FAILED_PRECONDITION,
+        absl::StrFormat("protocol_version %d is not served; this server "
+                        "speaks %d to %d: update the client",
+                        version, kMinProtocolVersion, kProtocolVersion));
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext*,
+                                        const v1::HandshakeRequest* req,
+                                        v1::HandshakeResponse* resp) {
+  if (auto s = CheckProtocol(req->protocol_version()); !s.ok()) return s;
+  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
+  if (req->device_label().size() > kMaxShortTextBytes ||
+      req->author().size() > kMaxShortTextBytes) {
+    return Invalid("device_label and author must be at most 512 bytes");
+  }
+  const int64_t now = clock_->NowMs();
+  DeviceHello hello;
+  hello.device_id = req->device_id();
+  hello.label = req->device_label();
+  hello.author = req->author();
+  hello.now_ms = now;
+  hello.clock_offset_ms =
+      req->device_time_ms() == 0 ? 0 : req->device_time_ms() - now;
+  hello.clock_flagged = std::llabs(hello.clock_offset_ms) > limits_.max_clock_skew_ms;
+  auto hw = store_->RegisterDevice(hello);
+  if (!hw.ok()) return ToGrpcStatus(hw.status());
+  auto head = store_->FeedHead();
+  if (!head.ok()) return ToGrpcStatus(head.status());
+  resp->set_protocol_version(kProtocolVersion);
+  resp->set_server_id(store_->server_id());
+  resp->set_server_time_ms(now);
+  resp->set_clock_offset_ms(hello.clock_offset_ms);
+  resp->set_clock_flagged(hello.clock_flagged);
+  resp->set_max_clock_skew_ms(limits_.max_clock_skew_ms);
+  resp->set_feed_head(*head);
+  resp->set_device_high_water(*hw);
+  resp->set_max_changes_per_upload(limits_.max_changes_per_upload);
+  resp->set_max_upload_bytes(limits_.max_upload_bytes);
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::Upload(grpc::ServerContext*,
+                                     const v1::UploadRequest* req,
+                                     v1::UploadResponse* resp) {
+  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
+  if (static_cast<uint32_t>(req->changes_size()) > limits_.max_changes_per_upload) {
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrFormat("changes: %d in one upload; at most %d allowed",
+                        req->changes_size(), limits_.max_changes_per_upload));
+  }
+  const int64_t now = clock_->NowMs();
+  std::vector<PreparedChange> prepared;
+  prepared.reserve(req->changes_size());
+  uint64_t prev = 0;
+  for (int i = 0; i < req->changes_size(); ++i) {
+    const v1::Change& c = req->changes(i);
+    if (c.device_seq() == 0 || c.device_seq() <= prev) {
+      return Invalid(absl::StrFormat(
+          "changes[%d].device_seq (%d) must be at least 1 and above the "
+          "previous change's (%d)",
+          i, c.device_seq(), prev));
+    }
+    prev = c.device_seq();
+    PreparedChange p;
+    p.device_seq = c.device_seq();
+    p.body = c.body();
+    if (c.hlc() == 0) {
+      p.verdict = absl::InvalidArgumentError("hlc is required");
+    } else {
+      auto parsed = ParseChangeBody(c.body(), req->device_id(),
+                                    limits_.max_change_body_bytes);
+      if (parsed.ok()) {
+        p.parsed = std::move(*parsed);
+      } else {
+        p.verdict = parsed.status();
+      }
+      bool clamped = false;
+      p.effective_hlc = ClampHlc(c.hlc(), now, limits_.max_clock_skew_ms, &clamped);
+      if (clamped) p.flags |= v1::CHANGE_FLAG_CLOCK_CLAMPED;
+    }
+    prepared.push_back(std::move(p));
+  }
+  auto outcomes = store_->ApplyBatch(req->device_id(), prepared, now);
+  if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
+  uint64_t hw = 0;
+  for (auto& o : *outcomes) {
+    hw = std::max<uint64_t>(hw, o.device_seq());
+    *resp->add_outcomes() = std::move(o);
+  }
+  resp->set_device_high_water(hw);
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::Download(grpc::ServerContext* context,
+                                       const v1::DownloadRequest* req,
+                                       grpc::ServerWriter<v1::DownloadPage>* writer) {
+  if (auto s = CheckProtocol(req->protocol_version()); !s.ok()) return s;
+  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
+  uint32_t page_size = req->page_size() == 0 ? limits_.default_page_size
+                                             : req->page_size();
+  if (page_size > limits_.max_page_size) page_size = limits_.max_page_size;
+  auto head = store_->FeedHead();
+  if (!head.ok()) return ToGrpcStatus(head.status());
+  if (req->after_seq() > *head) {
+    return grpc::Status(
+        grpc::StatusCode::OUT_OF_RANGE,
+        absl::StrFormat("after_seq %d is beyond the feed head %d: the device "
+                        "synced with another server store; re-initialise it",
+                        req->after_seq(), *head));
+  }
+  uint64_t after = req->after_seq();
+  // Stream up to the head as it was when the call began; what arrives later
+  // is for the next sync. Every page is a resumable unit.
+  while (after < *head) {
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    }
+    v1::DownloadPage page;
+    if (auto s = store_->ReadFeed(after, page_size, &page); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+    if (page.entries_size() == 0) break;
+    page.set_feed_head(*head);
+    after = page.last_seq();
+    if (!writer->Write(page)) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream broken");
+    }
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace fieldsync

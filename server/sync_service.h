@@ -1,0 +1,44 @@
+// The SyncService gRPC handlers: thin adapters that check the request,
+// run the shared validation and clock bound, and hand the store prepared
+// changes. Request-level problems become the call's status (with the field
+// named); change-level problems become per-change rejections, so one bad
+// record never blocks the changes behind it.
+// Thread-safe (gRPC calls handlers from many threads).
+#ifndef FIELDSYNC_SERVER_SYNC_SERVICE_H_
+#define FIELDSYNC_SERVER_SYNC_SERVICE_H_
+
+#include "common/clock.h"
+#include "common/sync_tuning.h"
+#include "fieldsync/v1/sync.grpc.pb.h"
+#include "server/server_store.h"
+
+namespace fieldsync {
+
+class SyncServiceImpl final : public v1::SyncService::Service {
+ public:
+  // `store` and `clock` must outlive the service.
+  SyncServiceImpl(ServerStore* store, const Clock* clock, ServerLimits limits)
+      : store_(store), clock_(clock), limits_(limits) {}
+
+  grpc::Status Handshake(grpc::ServerContext* context,
+                         const v1::HandshakeRequest* request,
+                         v1::HandshakeResponse* response) override;
+  grpc::Status Upload(grpc::ServerContext* context,
+                      const v1::UploadRequest* request,
+                      v1::UploadResponse* response) override;
+  grpc::Status Download(grpc::ServerContext* context,
+                        const v1::DownloadRequest* request,
+                        grpc::ServerWriter<v1::DownloadPage>* writer) override;
+
+ private:
+  ServerStore* const store_;
+  const Clock* const clock_;
+  const ServerLimits limits_;
+};
+
+// absl::Status -> grpc::Status (the codes are the same numbers).
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_SERVER_SYNC_SERVICE_H_
