@@ -75,7 +75,10 @@ class ServerStore {
       int64_t now_ms) = 0;
 
   // Appends to `page` up to `limit` accepted changes with server_seq > after.
+  // Changes made by `reader` (the device asking) come without their body:
+  // the device has it, and needs only the confirmation.
   virtual absl::Status ReadFeed(uint64_t after, uint32_t limit,
+                                const std::string& reader,
                                 v1::DownloadPage* page) = 0;
 
   virtual absl::StatusOr<uint64_t> FeedHead() = 0;

@@ -289,6 +289,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
 }
 
 absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint32_t limit,
+                                         const std::string& reader,
                                          v1::DownloadPage* page) {
   absl::MutexLock lock(&mu_);
   Stmt& q = *read_feed_;
@@ -304,11 +305,12 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint32_t limit,
     v1::FeedEntry* e = page->add_entries();
     last = static_cast<uint64_t>(q.Int(0));
     e->set_server_seq(last);
-    e->set_device_id(std::string(q.BlobView(1)));
+    const absl::string_view origin = q.BlobView(1);
+    e->set_device_id(std::string(origin));
     e->set_device_seq(static_cast<uint64_t>(q.Int(2)));
     e->set_hlc(static_cast<uint64_t>(q.Int(3)));
     e->set_flags(static_cast<uint32_t>(q.Int(4)));
-    e->set_body(std::string(q.BlobView(5)));
+    if (origin != reader) e->set_body(std::string(q.BlobView(5)));
   }
   q.Reset();
   page->set_last_seq(last);

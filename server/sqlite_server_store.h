@@ -40,7 +40,7 @@ class SqliteServerStore final : public ServerStore {
   absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
       const std::string& device_id, std::vector<PreparedChange>& changes,
       int64_t now_ms) override;
-  absl::Status ReadFeed(uint64_t after, uint32_t limit,
+  absl::Status ReadFeed(uint64_t after, uint32_t limit, const std::string& reader,
                         v1::DownloadPage* page) override;
   absl::StatusOr<uint64_t> FeedHead() override;
   absl::StatusOr<StoreSummary> Summarize() override;

@@ -155,7 +155,7 @@ grpc::Status SyncServiceImpl::Download(grpc::ServerContext* context,
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
     v1::DownloadPage page;
-    if (auto s = store_->ReadFeed(after, page_size, &page); !s.ok()) {
+    if (auto s = store_->ReadFeed(after, page_size, req->device_id(), &page); !s.ok()) {
       return ToGrpcStatus(s);
     }
     if (page.entries_size() == 0) break;

@@ -1,0 +1,87 @@
+// Helpers shared by the tests: temporary folders, the example records, a
+// real server on 127.0.0.1 with a port the OS picks, and status assertions.
+#ifndef FIELDSYNC_TESTS_UTIL_TEST_UTIL_H_
+#define FIELDSYNC_TESTS_UTIL_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/record_kind.h"
+#include "fieldsync/client.h"
+#include "fieldsync/v1/records.pb.h"
+#include "server/server_runner.h"
+#include "server/sqlite_server_store.h"
+
+// Asserts a Status (or StatusOr) is OK, printing it otherwise.
+#define FS_ASSERT_OK(expr)                                   \
+  do {                                                       \
+    const auto& fs_s_ = ::fieldsync::testing::ToStatus(expr); \
+    ASSERT_TRUE(fs_s_.ok()) << fs_s_;                        \
+  } while (0)
+#define FS_EXPECT_OK(expr)                                   \
+  do {                                                       \
+    const auto& fs_s_ = ::fieldsync::testing::ToStatus(expr); \
+    EXPECT_TRUE(fs_s_.ok()) << fs_s_;                        \
+  } while (0)
+
+namespace fieldsync::testing {
+
+inline absl::Status ToStatus(const absl::Status& s) { return s; }
+template <typename T>
+absl::Status ToStatus(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// examples/KIND.json parsed into a Record (fails the test if it cannot).
+v1::Record Example(RecordKind kind);
+std::string ExamplePath(RecordKind kind);
+
+// A server on its own SQLite store in `dir`, listening on 127.0.0.1 at a
+// port the OS picks. Stops when destroyed.
+class TestServer {
+ public:
+  explicit TestServer(const std::string& db_path, const Clock* clock = nullptr,
+                      ServerLimits limits = {});
+  ~TestServer();
+  std::string address() const { return server_->address(); }
+  SqliteServerStore* store() { return store_.get(); }
+  // Stops serving (the store stays open); Restart() serves again on the
+  // same port.
+  void Stop();
+  void Restart();
+
+ private:
+  std::unique_ptr<SqliteServerStore> store_;
+  std::unique_ptr<FieldsyncServer> server_;
+  ServerOptions options_;
+};
+
+// Sets up a device home and opens it.
+std::unique_ptr<Client> MakeDevice(const std::string& home,
+                                   const std::string& server,
+                                   const std::string& inspector,
+                                   const Clock* clock = nullptr,
+                                   ClientTuning tuning = {});
+
+}  // namespace fieldsync::testing
+
+#endif  // FIELDSYNC_TESTS_UTIL_TEST_UTIL_H_
