@@ -56,7 +56,9 @@ absl::StatusOr<std::string> IdFromString(absl::string_view text) {
       v = c - 'A' + 10;
     } else {
       return absl::InvalidArgumentError(
-          absl::StrCat("id \"", text, "\" is not hexadecimal"));
+          absl::StrCat("id \"", text,
+                       "\" must be 32 hexadecimal digits (a UUID such as "
+                       "0190f5c2-8a1b-7c3d-9e4f-0123456789ab)"));
     }
     if (nibble < 0) {
       nibble = v;

@@ -200,6 +200,7 @@ int Record(const Cli& cli) {
     if (!id.ok()) return Failure(id.status());
     if (auto s = (*client)->Revise(*id, record); !s.ok()) return Failure(s);
     std::printf("%s\n", IdToString(*id).c_str());
+    std::fflush(stdout);
     std::fprintf(stderr, "saved a new revision of %s %s (pending sync)\n",
                  RecordKindName(*kind).data(), IdToString(*id).c_str());
     return 0;
@@ -211,6 +212,7 @@ int Record(const Cli& cli) {
   auto id = (*client)->Record(record);
   if (!id.ok()) return Failure(id.status());
   std::printf("%s\n", IdToString(*id).c_str());
+  std::fflush(stdout);
   std::fprintf(stderr, "saved %s %s (pending sync)\n", RecordKindName(*kind).data(),
                IdToString(*id).c_str());
   return 0;

@@ -45,6 +45,7 @@ TestServer::TestServer(const std::string& db_path, const Clock* clock,
     std::abort();
   }
   store_ = std::move(*store);
+  fault_ = std::make_unique<FaultStore>(store_.get());
   options_.listen = "127.0.0.1:0";
   options_.clock = clock;
   options_.limits = limits;
@@ -52,7 +53,7 @@ TestServer::TestServer(const std::string& db_path, const Clock* clock,
 }
 
 void TestServer::Restart() {
-  auto server = FieldsyncServer::Start(store_.get(), options_);
+  auto server = FieldsyncServer::Start(fault_.get(), options_);
   if (!server.ok()) {
     ADD_FAILURE() << server.status();
     std::abort();

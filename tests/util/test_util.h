@@ -16,6 +16,7 @@
 #include "fieldsync/v1/records.pb.h"
 #include "server/server_runner.h"
 #include "server/sqlite_server_store.h"
+#include "tests/util/fault_store.h"
 
 // Asserts a Status (or StatusOr) is OK, printing it otherwise.
 #define FS_ASSERT_OK(expr)                                   \
@@ -55,8 +56,9 @@ class TempDir {
 v1::Record Example(RecordKind kind);
 std::string ExamplePath(RecordKind kind);
 
-// A server on its own SQLite store in `dir`, listening on 127.0.0.1 at a
-// port the OS picks. Stops when destroyed.
+// A server on its own SQLite store at `db_path`, listening on 127.0.0.1 at a
+// port the OS picks, with a FaultStore in front of the store so tests can
+// inject failures. Stops when destroyed.
 class TestServer {
  public:
   explicit TestServer(const std::string& db_path, const Clock* clock = nullptr,
@@ -64,6 +66,7 @@ class TestServer {
   ~TestServer();
   std::string address() const { return server_->address(); }
   SqliteServerStore* store() { return store_.get(); }
+  FaultStore* faults() { return fault_.get(); }
   // Stops serving (the store stays open); Restart() serves again on the
   // same port.
   void Stop();
@@ -71,6 +74,7 @@ class TestServer {
 
  private:
   std::unique_ptr<SqliteServerStore> store_;
+  std::unique_ptr<FaultStore> fault_;
   std::unique_ptr<FieldsyncServer> server_;
   ServerOptions options_;
 };

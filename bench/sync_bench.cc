@@ -1,0 +1,644 @@
+// sync_bench: how fast fieldsync moves records on loopback, against the floor
+// of what SQLite itself can store on this machine, measured in the same run.
+//
+//   1. Baseline: N rows (16-byte UUIDv7 key, 400-byte blob) inserted into a
+//      bare table in ONE transaction, WAL + synchronous=FULL (Db::Open).
+//   2. Push: N SpotCheck records (~400-byte serialized ChangeBody) recorded on
+//      device A (timed apart: the record rate), then one timed Client::Sync()
+//      to a fresh in-process server on 127.0.0.1:0. The sync includes the
+//      download of the confirmations of A's own changes; the split between
+//      upload and download phases comes from the progress callback.
+//   3. Pull: a fresh device B syncs the N records from the server.
+//   4. No-op sync: B, now current, syncs again K times: median ms and round
+//      trips.
+//   5. Bytes on the wire per record against the serialized record size.
+//   6. Ratios against the baseline, each with its target and PASS/MISS.
+//
+// Exit status: 0 when every step ran and the replicas converged (whatever the
+// ratios: it is a benchmark, not a test); 1 when a step failed; 2 on bad
+// arguments. Deterministic in what it does: record contents come from a fixed
+// seed (ids and device ids are random by design: UUIDv7 / UUIDv4).
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/clock.h"
+#include "common/record_id.h"
+#include "common/sqlite_db.h"
+#include "common/status_macros.h"
+#include "fieldsync/client.h"
+#include "fieldsync/v1/records.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "server/server_runner.h"
+#include "server/sqlite_server_store.h"
+
+namespace fieldsync::bench {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// Targets of section 6 (fractions of the baseline rate; round trips).
+constexpr double kPushTarget = 0.5;
+constexpr double kPullTarget = 0.67;
+constexpr uint32_t kNoopRoundTripsTarget = 1;
+
+// Sizes of the data moved.
+constexpr size_t kBaselineBodyBytes = 400;
+constexpr size_t kTargetChangeBodyBytes = 400;
+// Seeds: the same records every run.
+constexpr uint64_t kRecordSeed = 20260512;
+constexpr uint64_t kBaselineSeed = 7;
+
+constexpr char kAuthor[] = "bench-inspector";
+
+struct Options {
+  uint64_t records = 100000;
+  std::string dir;  // parent of the scratch folder; "" = $TMPDIR or /tmp
+  int noop_runs = 20;
+};
+
+void Usage() {
+  std::fprintf(stderr,
+               "usage: sync_bench [--records N] [--dir PATH] [--noop-runs K]\n"
+               "  --records N    records to push and pull (default 100000)\n"
+               "  --dir PATH     where to make the scratch folder (default "
+               "$TMPDIR or /tmp);\n"
+               "                 a fresh sub-folder is made there and removed "
+               "at exit\n"
+               "  --noop-runs K  no-op syncs to take the median of (default "
+               "20)\n");
+}
+
+absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> absl::StatusOr<std::string> {
+      if (i + 1 >= argc) {
+        return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
+      }
+      return std::string(argv[++i]);
+    };
+    if (arg == "--help" || arg == "-h") {
+      Usage();
+      std::exit(0);
+    } else if (arg == "--records") {
+      FS_ASSIGN_OR_RETURN(std::string v, value());
+      if (!absl::SimpleAtoi(v, &o.records) || o.records == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--records \"", v, "\" must be a whole number of at least 1"));
+      }
+    } else if (arg == "--dir") {
+      FS_ASSIGN_OR_RETURN(o.dir, value());
+    } else if (arg == "--noop-runs") {
+      FS_ASSIGN_OR_RETURN(std::string v, value());
+      if (!absl::SimpleAtoi(v, &o.noop_runs) || o.noop_runs < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--noop-runs \"", v, "\" must be a whole number of at least 1"));
+      }
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown argument \"", arg, "\""));
+    }
+  }
+  return o;
+}
+
+// A fresh folder (mkdtemp) under `parent`, removed with its contents.
+class ScratchDir {
+ public:
+  static absl::StatusOr<std::unique_ptr<ScratchDir>> Make(std::string parent) {
+    if (parent.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      parent = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+    }
+    std::string tmpl = absl::StrCat(parent, "/fieldsync-bench-XXXXXX");
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot make a scratch folder under ", parent, ": ",
+                       std::strerror(errno)));
+    }
+    return std::make_unique<ScratchDir>(PrivateTag{}, std::move(tmpl));
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const {
+    return absl::StrCat(path_, "/", name);
+  }
+
+ private:
+  struct PrivateTag {};
+
+ public:
+  ScratchDir(PrivateTag, std::string path) : path_(std::move(path)) {}
+
+ private:
+  std::string path_;
+};
+
+class Stopwatch {
+ public:
+  Stopwatch() : start_(Steady::now()) {}
+  double Seconds() const {
+    return std::chrono::duration<double>(Steady::now() - start_).count();
+  }
+
+ private:
+  Steady::time_point start_;
+};
+
+double Between(Steady::time_point a, Steady::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// 1234567.8 -> "1,234,568".
+std::string Grouped(double v) {
+  std::string digits = absl::StrFormat("%.0f", v);
+  std::string out;
+  const size_t start = !digits.empty() && digits[0] == '-' ? 1 : 0;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string Rate(uint64_t n, double seconds) {
+  return seconds > 0 ? Grouped(static_cast<double>(n) / seconds) : "inf";
+}
+
+// --- 1. baseline
+// --------------------------------------------------------------
+
+struct BaselineResult {
+  double seconds = 0;
+  double rows_per_s = 0;
+};
+
+// Inserts keys[i] -> bodies[i*body_bytes...] into a fresh database at `path`
+// created with `create_sql`, in one transaction, timing BEGIN..COMMIT.
+absl::StatusOr<BaselineResult> BareInserts(const std::string& path,
+                                           const char* create_sql,
+                                           const char* insert_sql,
+                                           const std::vector<std::string>& keys,
+                                           const std::string& bodies,
+                                           size_t body_bytes) {
+  FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
+  FS_RETURN_IF_ERROR(db->Exec(create_sql));
+  FS_ASSIGN_OR_RETURN(Stmt ins, db->Prepare(insert_sql));
+  Stopwatch sw;
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db.get()));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ins.BindBlob(1, keys[i])
+        .BindBlob(2,
+                  absl::string_view(bodies).substr(i * body_bytes, body_bytes));
+    FS_RETURN_IF_ERROR(ins.Run());
+  }
+  FS_RETURN_IF_ERROR(tx.Commit());
+  BaselineResult r;
+  r.seconds = sw.Seconds();
+  r.rows_per_s = static_cast<double>(keys.size()) / r.seconds;
+  return r;
+}
+
+struct Baselines {
+  BaselineResult without_rowid;  // the floor
+  BaselineResult rowid_unique;   // for reference: the shape our stores use
+};
+
+absl::StatusOr<Baselines> RunBaseline(const ScratchDir& dir, uint64_t n) {
+  std::mt19937_64 rng(kBaselineSeed);
+  std::vector<std::string> keys;
+  keys.reserve(n);
+  std::string bodies(n * kBaselineBodyBytes, '\0');
+  for (uint64_t i = 0; i < n; ++i) {
+    keys.push_back(NewRecordId(*SystemClock::Default()));
+  }
+  for (char& c : bodies) c = static_cast<char>(rng() & 0xFF);
+  Baselines b;
+  FS_ASSIGN_OR_RETURN(
+      b.without_rowid,
+      BareInserts(
+          dir.Sub("baseline.db"),
+          "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
+          "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
+          kBaselineBodyBytes));
+  FS_ASSIGN_OR_RETURN(
+      b.rowid_unique,
+      BareInserts(dir.Sub("baseline-rowid.db"),
+                  "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL "
+                  "UNIQUE, body BLOB)",
+                  "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
+                  kBaselineBodyBytes));
+  return b;
+}
+
+// --- records
+// -------------------------------------------------------------------
+
+absl::StatusOr<v1::Record> LoadExample(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  v1::Record r;
+  const auto st = google::protobuf::util::JsonStringToMessage(ss.str(), &r);
+  if (!st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", st.ToString()));
+  }
+  return r;
+}
+
+// Makes SpotCheck records from the example with varied notes (and counts and
+// times), each padded so that its ChangeBody, once the device has filled
+// id, author and device_id, serializes to kTargetChangeBodyBytes (+-1). The
+// example alone is larger than that, so its notes are replaced by varied
+// text and, if still needed, its last rubric links are dropped.
+class RecordMaker {
+ public:
+  // Varied notes get at least this many bytes.
+  static constexpr size_t kMinNotesBytes = 48;
+
+  explicit RecordMaker(v1::Record example)
+      : template_(std::move(example)), rng_(kRecordSeed) {
+    template_.clear_notes();
+    while (template_.rubric_links_size() > 0 &&
+           BodySize(template_) + kMinNotesBytes > kTargetChangeBodyBytes) {
+      template_.mutable_rubric_links()->RemoveLast();
+    }
+  }
+
+  int rubric_links() const { return template_.rubric_links_size(); }
+
+  v1::Record Next(uint64_t i) {
+    static constexpr const char* kWords[] = {
+        "classroom", "tidy",     "trainees", "attentive", "register",
+        "signed",    "teacher",  "present",  "equipment", "adequate",
+        "stoves",    "knives",   "hygiene",  "checked",   "timetable",
+        "matches",   "practice", "session",  "absent",    "leave",
+        "approved",  "photos",   "taken",    "follow-up", "needed"};
+    v1::Record r = template_;
+    auto* s = r.mutable_spot_check();
+    s->set_enrolled(30 + static_cast<uint32_t>(rng_() % 21));
+    s->set_attendance_counted(s->enrolled() -
+                              static_cast<uint32_t>(rng_() % 6));
+    r.mutable_observed_at()->set_seconds(r.observed_at().seconds() +
+                                         static_cast<int64_t>(i) * 60);
+    const size_t base = BodySize(r);
+    // Bytes left for notes, less its tag and (up to 2-byte) length prefix.
+    const size_t room = kTargetChangeBodyBytes > base + 3
+                            ? kTargetChangeBodyBytes - base - 3
+                            : 1;
+    std::string notes = absl::StrCat("Visit #", i, ":");
+    while (notes.size() < room) {
+      absl::StrAppend(&notes, " ", kWords[rng_() % std::size(kWords)]);
+    }
+    notes.resize(room);
+    r.set_notes(notes);
+    // The length prefix of notes may be a byte shorter than allowed for.
+    const size_t size = BodySize(r);
+    if (size < kTargetChangeBodyBytes) {
+      notes.append(kTargetChangeBodyBytes - size, '.');
+      r.set_notes(std::move(notes));
+    }
+    return r;
+  }
+
+ private:
+  // The ChangeBody size of `r` with the fields the device fills at their
+  // real sizes.
+  static size_t BodySize(const v1::Record& r) {
+    v1::ChangeBody probe;
+    *probe.mutable_record() = r;
+    probe.mutable_record()->set_id(std::string(16, 'i'));
+    probe.mutable_record()->set_device_id(std::string(16, 'd'));
+    probe.mutable_record()->set_author(kAuthor);
+    return probe.ByteSizeLong();
+  }
+
+  v1::Record template_;
+  std::mt19937_64 rng_;
+};
+
+// --- sync helpers
+// -------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<Client>> MakeDevice(const std::string& home,
+                                                   const std::string& server,
+                                                   const std::string& label) {
+  FS_RETURN_IF_ERROR(Client::Init(home, server, kAuthor, label));
+  ClientOptions o;
+  o.home = home;
+  return Client::Open(o);
+}
+
+// When each phase was reported during one Sync().
+struct TimedSync {
+  SyncReport report;
+  double seconds = 0;
+  double upload_seconds = 0;    // start .. last upload report (+handshake)
+  double download_seconds = 0;  // last upload report (or start) .. done
+  double first_page_seconds = 0;
+  int upload_reports = 0;
+  int download_reports = 0;
+};
+
+absl::StatusOr<TimedSync> RunSync(Client& client) {
+  TimedSync t;
+  const Steady::time_point start = Steady::now();
+  Steady::time_point last_upload = start;
+  Steady::time_point first_download{};
+  Steady::time_point done{};
+  auto progress = [&](const SyncProgress& p) {
+    const Steady::time_point now = Steady::now();
+    switch (p.phase) {
+      case SyncProgress::Phase::kHandshake:
+        break;
+      case SyncProgress::Phase::kUpload:
+        last_upload = now;
+        ++t.upload_reports;
+        break;
+      case SyncProgress::Phase::kDownload:
+        if (t.download_reports++ == 0) first_download = now;
+        break;
+      case SyncProgress::Phase::kDone:
+        done = now;
+        break;
+    }
+  };
+  FS_ASSIGN_OR_RETURN(t.report, client.Sync(progress));
+  const Steady::time_point end = Steady::now();
+  if (done == Steady::time_point{}) done = end;
+  t.seconds = Between(start, end);
+  t.upload_seconds = Between(start, last_upload);
+  t.download_seconds = Between(last_upload, done);
+  if (t.download_reports > 0) {
+    t.first_page_seconds = Between(last_upload, first_download);
+  }
+  return t;
+}
+
+absl::Status Expect(bool ok, const std::string& what) {
+  if (ok) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat("unexpected result: ", what));
+}
+
+const char* Verdict(bool pass) { return pass ? "PASS" : "MISS"; }
+
+int64_t MaxRssMb() {
+  struct rusage ru {};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024;
+}
+
+// --- the run
+// -------------------------------------------------------------------
+
+absl::Status Run(const Options& opt) {
+  const uint64_t n = opt.records;
+  FS_ASSIGN_OR_RETURN(auto dir, ScratchDir::Make(opt.dir));
+  std::printf("fieldsync sync_bench: N = %s records, scratch folder %s\n",
+              Grouped(static_cast<double>(n)).c_str(), dir->path().c_str());
+  std::printf(
+      "  loopback 127.0.0.1, server in-process, SQLite %s, WAL + "
+      "synchronous=FULL on every database\n\n",
+      sqlite3_libversion());
+
+  // 1. Baseline.
+  std::printf("[1] Baseline (the floor): bare SQLite, one transaction\n");
+  std::fflush(stdout);
+  FS_ASSIGN_OR_RETURN(Baselines base, RunBaseline(*dir, n));
+  std::printf(
+      "    table      CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) "
+      "WITHOUT ROWID\n"
+      "    rows       %s x (16-byte UUIDv7 key, %zu-byte blob), Db::Open "
+      "pragmas\n"
+      "    insert     %.3f s  ->  %s rows/s   <- baseline\n"
+      "    (reference: rowid table + UNIQUE(id), the shape of our stores' "
+      "change tables: %.3f s -> %s rows/s)\n\n",
+      Grouped(static_cast<double>(n)).c_str(), kBaselineBodyBytes,
+      base.without_rowid.seconds,
+      Grouped(base.without_rowid.rows_per_s).c_str(), base.rowid_unique.seconds,
+      Grouped(base.rowid_unique.rows_per_s).c_str());
+  const double baseline = base.without_rowid.rows_per_s;
+
+  // The server.
+  FS_ASSIGN_OR_RETURN(auto store,
+                      SqliteServerStore::Open(dir->Sub("server.db")));
+  ServerOptions so;
+  so.listen = "127.0.0.1:0";
+  FS_ASSIGN_OR_RETURN(auto server, FieldsyncServer::Start(store.get(), so));
+  const std::string address = server->address();
+
+  // 2. Push.
+  std::printf(
+      "[2] Push: device A records N, then one Sync() to a fresh "
+      "server at %s\n",
+      address.c_str());
+  std::fflush(stdout);
+  FS_ASSIGN_OR_RETURN(auto a,
+                      MakeDevice(dir->Sub("device-a"), address, "bench A"));
+  FS_ASSIGN_OR_RETURN(v1::Record example,
+                      LoadExample(absl::StrCat(FIELDSYNC_SOURCE_DIR,
+                                               "/examples/spot-check.json")));
+  RecordMaker maker(std::move(example));
+  double record_seconds = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    v1::Record r = maker.Next(i);
+    Stopwatch sw;
+    auto id = a->Record(std::move(r));
+    record_seconds += sw.Seconds();
+    if (!id.ok()) {
+      return absl::Status(
+          id.status().code(),
+          absl::StrCat("recording record ", i, ": ", id.status().message()));
+    }
+    if (n >= 10 && (i + 1) % (n / 10) == 0) {
+      std::fprintf(stderr, "    ... recorded %s of %s (%.0f s)\n",
+                   Grouped(static_cast<double>(i + 1)).c_str(),
+                   Grouped(static_cast<double>(n)).c_str(), record_seconds);
+    }
+  }
+  FS_ASSIGN_OR_RETURN(DeviceStatus before, a->Status());
+  FS_RETURN_IF_ERROR(Expect(before.pending == n,
+                            absl::StrCat(before.pending, " pending, not ", n)));
+  const double avg_body = static_cast<double>(before.pending_bytes) /
+                          static_cast<double>(before.pending);
+  std::printf(
+      "    record (local save) rate   %.3f s  ->  %s records/s  (one "
+      "transaction per Record(); not part of the push figure)\n"
+      "    avg serialized ChangeBody  %.1f bytes (SpotCheck from examples/"
+      "spot-check.json: notes replaced by varied ASCII text, %d of its "
+      "rubric links kept)\n",
+      record_seconds, Rate(n, record_seconds).c_str(), avg_body,
+      maker.rubric_links());
+  std::fflush(stdout);
+
+  FS_ASSIGN_OR_RETURN(TimedSync push, RunSync(*a));
+  const SyncReport& pr = push.report;
+  FS_RETURN_IF_ERROR(
+      Expect(pr.uploaded == n && pr.accepted == n,
+             absl::StrCat("push uploaded ", pr.uploaded, ", accepted ",
+                          pr.accepted, " of ", n)));
+  FS_RETURN_IF_ERROR(Expect(
+      pr.confirmations == n,
+      absl::StrCat("push got ", pr.confirmations, " confirmations for ", n)));
+  const double push_rate = static_cast<double>(n) / push.seconds;
+  std::printf(
+      "    Sync() total               %.3f s  ->  %s records/s   <- push\n"
+      "      upload phase             %.3f s  (handshake + %d Upload calls, "
+      "outcomes committed)  ->  %s records/s\n"
+      "      download phase           %.3f s  (%d pages of confirmations; "
+      "first page after %.3f s)  ->  %s records/s\n"
+      "      report: uploaded %llu, accepted %llu, rejected %llu, "
+      "downloaded %llu, confirmations %llu, round trips %u\n\n",
+      push.seconds, Grouped(push_rate).c_str(), push.upload_seconds,
+      push.upload_reports, Rate(n, push.upload_seconds).c_str(),
+      push.download_seconds, push.download_reports, push.first_page_seconds,
+      Rate(n, push.download_seconds).c_str(),
+      static_cast<unsigned long long>(pr.uploaded),
+      static_cast<unsigned long long>(pr.accepted),
+      static_cast<unsigned long long>(pr.rejected),
+      static_cast<unsigned long long>(pr.downloaded),
+      static_cast<unsigned long long>(pr.confirmations), pr.round_trips);
+
+  // 3. Pull.
+  std::printf("[3] Pull: a fresh device B syncs the N records\n");
+  std::fflush(stdout);
+  FS_ASSIGN_OR_RETURN(auto b,
+                      MakeDevice(dir->Sub("device-b"), address, "bench B"));
+  FS_ASSIGN_OR_RETURN(TimedSync pull, RunSync(*b));
+  const SyncReport& lr = pull.report;
+  FS_RETURN_IF_ERROR(
+      Expect(lr.downloaded == n && lr.new_from_others == n,
+             absl::StrCat("pull downloaded ", lr.downloaded, ", new ",
+                          lr.new_from_others, " of ", n)));
+  const double pull_rate = static_cast<double>(n) / pull.seconds;
+  std::printf(
+      "    Sync() total               %.3f s  ->  %s records/s   <- pull\n"
+      "      download phase           %.3f s  (%d pages; first page after "
+      "%.3f s)\n"
+      "      report: downloaded %llu, new from others %llu, round trips %u\n\n",
+      pull.seconds, Grouped(pull_rate).c_str(), pull.download_seconds,
+      pull.download_reports, pull.first_page_seconds,
+      static_cast<unsigned long long>(lr.downloaded),
+      static_cast<unsigned long long>(lr.new_from_others), lr.round_trips);
+
+  // 4. No-op sync.
+  std::printf("[4] No-op sync: device B, current, syncs %d times\n",
+              opt.noop_runs);
+  std::fflush(stdout);
+  std::vector<double> noop_ms;
+  uint32_t noop_trips_max = 0;
+  uint64_t noop_bytes = 0;
+  for (int i = 0; i < opt.noop_runs; ++i) {
+    FS_ASSIGN_OR_RETURN(TimedSync s, RunSync(*b));
+    FS_RETURN_IF_ERROR(
+        Expect(s.report.uploaded == 0 && s.report.downloaded == 0,
+               absl::StrCat("no-op sync moved ", s.report.uploaded, " up, ",
+                            s.report.downloaded, " down")));
+    noop_ms.push_back(s.seconds * 1000);
+    noop_trips_max = std::max(noop_trips_max, s.report.round_trips);
+    noop_bytes = s.report.bytes_sent + s.report.bytes_received;
+  }
+  std::sort(noop_ms.begin(), noop_ms.end());
+  const double noop_median = noop_ms[noop_ms.size() / 2];
+  std::printf(
+      "    median %.2f ms  (min %.2f, max %.2f)   round trips %u   bytes "
+      "%llu (both ways)\n\n",
+      noop_median, noop_ms.front(), noop_ms.back(), noop_trips_max,
+      static_cast<unsigned long long>(noop_bytes));
+
+  // 5. Bytes on the wire.
+  const double push_wire = static_cast<double>(pr.bytes_sent) / n;
+  const double push_back = static_cast<double>(pr.bytes_received) / n;
+  const double pull_wire = static_cast<double>(lr.bytes_received) / n;
+  std::printf(
+      "[5] Bytes on the wire per record (serialized messages, before gRPC "
+      "framing)\n"
+      "    record (ChangeBody)        %.1f bytes\n"
+      "    push, sent                 %.1f bytes/record  (%.3fx)  "
+      "[total %llu]\n"
+      "    push, received             %.1f bytes/record  (outcomes + "
+      "confirmations) [total %llu]\n"
+      "    pull, received             %.1f bytes/record  (%.3fx)  "
+      "[total %llu]\n\n",
+      avg_body, push_wire, push_wire / avg_body,
+      static_cast<unsigned long long>(pr.bytes_sent), push_back,
+      static_cast<unsigned long long>(pr.bytes_received), pull_wire,
+      pull_wire / avg_body, static_cast<unsigned long long>(lr.bytes_received));
+
+  // Convergence: the same digest on both devices and the server.
+  FS_ASSIGN_OR_RETURN(StateSummary sa, a->Summarize());
+  FS_ASSIGN_OR_RETURN(StateSummary sb, b->Summarize());
+  FS_ASSIGN_OR_RETURN(StoreSummary ss, store->Summarize());
+  FS_RETURN_IF_ERROR(
+      Expect(sa.digest == ss.digest && sb.digest == ss.digest &&
+                 sa.changes == n && sb.changes == n && ss.changes == n,
+             "device A, device B and the server do not hold the same state"));
+
+  // 6. Ratios.
+  const double push_ratio = push_rate / baseline;
+  const double pull_ratio = pull_rate / baseline;
+  std::printf(
+      "[6] Against the baseline (%s rows/s, same run)\n"
+      "    push / baseline            %.3f   (target >= %.2f)  %s\n"
+      "    pull / baseline            %.3f   (target >= %.2f)  %s\n"
+      "    no-op round trips          %u       (target %u)      %s\n\n"
+      "converged: A, B and the server hold the same %s changes (digest "
+      "match); peak RSS %lld MiB\n",
+      Grouped(baseline).c_str(), push_ratio, kPushTarget,
+      Verdict(push_ratio >= kPushTarget), pull_ratio, kPullTarget,
+      Verdict(pull_ratio >= kPullTarget), noop_trips_max, kNoopRoundTripsTarget,
+      Verdict(noop_trips_max <= kNoopRoundTripsTarget),
+      Grouped(static_cast<double>(n)).c_str(),
+      static_cast<long long>(MaxRssMb()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace fieldsync::bench
+
+int main(int argc, char** argv) {
+  auto opt = fieldsync::bench::ParseArgs(argc, argv);
+  if (!opt.ok()) {
+    std::fprintf(stderr, "sync_bench: %s\n",
+                 std::string(opt.status().message()).c_str());
+    fieldsync::bench::Usage();
+    return 2;
+  }
+  const absl::Status s = fieldsync::bench::Run(*opt);
+  if (!s.ok()) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "sync_bench: failed: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,263 @@
+// End-to-end sync between real client cores and a real server on 127.0.0.1:
+// exactly-once upload, confirmations, rejections that do not block, and
+// resumption after a lost response or a broken download.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "common/record_id.h"
+#include "tests/util/test_util.h"
+
+namespace fieldsync {
+namespace {
+
+using testing::Example;
+using testing::MakeDevice;
+using testing::TempDir;
+using testing::TestServer;
+
+std::multiset<std::string> Ids(Client& c) {
+  auto views = c.List(std::nullopt);
+  EXPECT_TRUE(views.ok()) << views.status();
+  std::multiset<std::string> ids;
+  for (const auto& v : *views) ids.insert(v.id);
+  return ids;
+}
+
+void RecordAllKinds(Client& c, std::vector<std::string>* ids) {
+  for (RecordKind k : ObservationKinds()) {
+    auto id = c.Record(Example(k));
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids->push_back(*id);
+  }
+}
+
+TEST(SyncIntegration, OfflineRecordsReachEveryDeviceExactlyOnce) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  const std::string addr = server.address();
+  auto a = MakeDevice(dir.Sub("a"), addr, "张伟");
+  auto b = MakeDevice(dir.Sub("b"), addr, "李娜");
+  server.Stop();  // inspectors are in the villages: no network
+
+  std::vector<std::string> ids;
+  RecordAllKinds(*a, &ids);
+  RecordAllKinds(*b, &ids);
+  auto offline = a->Sync();
+  EXPECT_EQ(offline.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(offline.status().message().find("safe on this device"), std::string::npos)
+      << offline.status();
+  auto st = a->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->pending, 5u);
+
+  server.Restart();  // back in town
+  auto ra = a->Sync();
+  ASSERT_TRUE(ra.ok()) << ra.status();
+  EXPECT_EQ(ra->uploaded, 5u);
+  EXPECT_EQ(ra->accepted, 5u);
+  EXPECT_EQ(ra->confirmations, 5u);
+  EXPECT_EQ(ra->new_from_others, 0u);
+  auto rb = b->Sync();
+  ASSERT_TRUE(rb.ok()) << rb.status();
+  EXPECT_EQ(rb->accepted, 5u);
+  EXPECT_EQ(rb->new_from_others, 5u);
+  auto ra2 = a->Sync();
+  ASSERT_TRUE(ra2.ok()) << ra2.status();
+  EXPECT_EQ(ra2->new_from_others, 5u);
+
+  const std::multiset<std::string> expected(ids.begin(), ids.end());
+  EXPECT_EQ(expected.size(), 10u);
+  EXPECT_EQ(Ids(*a), expected);
+  EXPECT_EQ(Ids(*b), expected);
+
+  auto sa = a->Summarize(), sb = b->Summarize();
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(sa.ok() && sb.ok() && ss.ok());
+  EXPECT_EQ(ss->changes, 10u);
+  EXPECT_EQ(ss->records, 10u);
+  EXPECT_EQ(sa->changes, 10u);
+  EXPECT_EQ(sa->digest, ss->digest);
+  EXPECT_EQ(sb->digest, ss->digest);
+
+  // Chinese text and every field round-trip byte for byte.
+  auto views = b->List(RecordKind::kSpotCheck);
+  ASSERT_TRUE(views.ok());
+  ASSERT_EQ(views->size(), 2u);
+  for (const auto& v : *views) {
+    v1::Record expected_record = Example(RecordKind::kSpotCheck);
+    v1::Record got = v.current.record;
+    EXPECT_EQ(got.spot_check().occupation(), "中式烹调师");
+    EXPECT_EQ(got.notes(), expected_record.notes());
+    got.clear_id();
+    got.clear_author();
+    got.clear_device_id();
+    EXPECT_EQ(got.SerializeAsString(), expected_record.SerializeAsString());
+    EXPECT_EQ(v.current.state, ChangeState::kAccepted);
+  }
+
+  // Nothing left to do: a no-op sync is one round trip.
+  auto noop = b->Sync();
+  ASSERT_TRUE(noop.ok());
+  EXPECT_EQ(noop->round_trips, 1u);
+  EXPECT_EQ(noop->uploaded + noop->downloaded, 0u);
+}
+
+TEST(SyncIntegration, LostUploadResponseAppliesNothingTwice) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  ClientTuning tuning;
+  tuning.upload_batch = 3;  // several batches
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟", nullptr, tuning);
+  std::vector<std::string> ids;
+  RecordAllKinds(*a, &ids);
+  RecordAllKinds(*a, &ids);  // 10 changes -> batches of 3,3,3,1
+
+  // The first batch commits on the server, but its response is lost.
+  server.faults()->LoseUploadResponses(1);
+  auto first = a->Sync();
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable) << first.status();
+  auto st = a->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->pending, 10u);  // the device does not know the outcome yet
+  auto mid = server.store()->Summarize();
+  ASSERT_TRUE(mid.ok());
+  EXPECT_EQ(mid->changes, 3u);  // but the server applied the first batch
+
+  auto second = a->Sync();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->uploaded, 10u);  // resent, including the applied three
+  EXPECT_EQ(second->accepted, 10u);  // the original outcomes, not duplicates
+  auto end = server.store()->Summarize();
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(end->changes, 10u);
+  EXPECT_EQ(end->records, 10u);
+  st = a->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->pending, 0u);
+  EXPECT_EQ(st->accepted, 10u);
+  auto sa = a->Summarize();
+  ASSERT_TRUE(sa.ok());
+  EXPECT_EQ(sa->digest, end->digest);
+}
+
+TEST(SyncIntegration, RejectedChangeIsSetAsideAndDoesNotBlockOthers) {
+  TempDir dir;
+  ServerLimits limits;
+  limits.max_change_body_bytes = 300;  // smaller than a full spot check
+  TestServer server(dir.Sub("server.db"), nullptr, limits);
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
+  v1::Record small = Example(RecordKind::kInterviewNote);
+  small.clear_rubric_links();
+  small.mutable_interview_note()->set_notes("短");
+  small.mutable_interview_note()->mutable_participants()->DeleteSubrange(1, 1);
+  auto id1 = a->Record(small);
+  auto id2 = a->Record(Example(RecordKind::kSpotCheck));  // too big: rejected
+  auto id3 = a->Record(small);
+  ASSERT_TRUE(id1.ok() && id2.ok() && id3.ok());
+
+  auto r = a->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->accepted, 2u);
+  EXPECT_EQ(r->rejected, 1u);
+  ASSERT_EQ(r->new_rejections.size(), 1u);
+  EXPECT_EQ(r->new_rejections[0].device_seq, 2u);
+  EXPECT_EQ(r->new_rejections[0].code, static_cast<int>(absl::StatusCode::kResourceExhausted));
+  EXPECT_NE(r->new_rejections[0].reason.find("at most 300"), std::string::npos)
+      << r->new_rejections[0].reason;
+
+  auto st = a->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->pending, 0u);
+  EXPECT_EQ(st->accepted, 2u);
+  EXPECT_EQ(st->rejected, 1u);
+  ASSERT_EQ(st->rejections.size(), 1u);
+  EXPECT_EQ(st->rejections[0].subject, IdToString(*id2));
+
+  // The rejected record is kept on the device (show), not in the shared state.
+  auto revs = a->Show(*id2);
+  ASSERT_TRUE(revs.ok());
+  EXPECT_EQ(revs->at(0).state, ChangeState::kRejected);
+  EXPECT_EQ(Ids(*a), (std::multiset<std::string>{*id1, *id3}));
+
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(ss.ok());
+  EXPECT_EQ(ss->changes, 2u);
+  EXPECT_EQ(ss->rejected, 1u);
+  auto sa = a->Summarize();
+  ASSERT_TRUE(sa.ok());
+  EXPECT_EQ(sa->digest, ss->digest);
+  EXPECT_EQ(sa->records, ss->records);
+
+  // The next sync does not send it again.
+  auto again = a->Sync();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->uploaded, 0u);
+}
+
+TEST(SyncIntegration, BrokenDownloadResumesFromTheLastWholePage) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) RecordAllKinds(*a, &ids);  // 50 records
+  ASSERT_TRUE(a->Sync().ok());
+
+  ClientTuning tuning;
+  tuning.download_page = 10;
+  auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜", nullptr, tuning);
+  server.faults()->FailFeedRead(3);  // pages 1 and 2 arrive, then it breaks
+  auto broken = b->Sync();
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kUnavailable) << broken.status();
+  auto st = b->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->cursor, 20u);
+  EXPECT_EQ(st->received, 20u);
+
+  auto resumed = b->Sync();
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(resumed->downloaded, 30u);  // only what it lacked
+  EXPECT_EQ(resumed->new_from_others, 30u);
+  const std::multiset<std::string> expected(ids.begin(), ids.end());
+  EXPECT_EQ(Ids(*b), expected);
+  auto sb = b->Summarize();
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(sb.ok() && ss.ok());
+  EXPECT_EQ(sb->digest, ss->digest);
+}
+
+TEST(SyncIntegration, RevisionsAreKeptAndTheLatestIsCurrentEverywhere) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
+  auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜");
+  v1::Record r = Example(RecordKind::kFollowUpVisit);
+  auto id = a->Record(r);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(a->Sync().ok());
+  r.mutable_follow_up_visit()->set_employed(v1::ANSWER_NO);
+  r.mutable_follow_up_visit()->clear_employer();
+  r.set_notes("更正：学员已离职");
+  FS_ASSERT_OK(a->Revise(*id, r));
+  ASSERT_TRUE(a->Sync().ok());
+  ASSERT_TRUE(b->Sync().ok());
+
+  for (Client* c : {a.get(), b.get()}) {
+    auto revs = c->Show(*id);
+    ASSERT_TRUE(revs.ok()) << revs.status();
+    ASSERT_EQ(revs->size(), 2u);  // both revisions kept
+    EXPECT_EQ(revs->at(0).record.follow_up_visit().employed(), v1::ANSWER_YES);
+    EXPECT_EQ(revs->at(1).record.follow_up_visit().employed(), v1::ANSWER_NO);
+    auto views = c->List(RecordKind::kFollowUpVisit);
+    ASSERT_TRUE(views.ok());
+    ASSERT_EQ(views->size(), 1u);
+    EXPECT_EQ(views->at(0).revisions, 2);
+    EXPECT_EQ(views->at(0).current.record.notes(), "更正：学员已离职");
+  }
+  // Another inspector may not revise it: refused on the device already.
+  EXPECT_EQ(b->Revise(*id, r).code(), absl::StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace fieldsync

@@ -1,0 +1,283 @@
+// The SyncService over real gRPC on 127.0.0.1: request-level errors get the
+// right status code and a message naming the field, change-level errors get
+// per-change rejections, retries return the original outcomes, and nothing
+// stored changes when a request is refused.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/hlc.h"
+#include "common/record_id.h"
+#include "common/wire_format.h"
+#include "fieldsync/v1/sync.grpc.pb.h"
+#include "health.grpc.pb.h"
+#include "tests/util/test_util.h"
+
+namespace fieldsync {
+namespace {
+
+using testing::Example;
+using testing::TempDir;
+using testing::TestServer;
+
+constexpr int64_t kNow = 1'780'000'000'000;
+
+class SyncServiceTest : public ::testing::Test {
+ protected:
+  SyncServiceTest()
+      : clock_(kNow),
+        server_(dir_.Sub("server.db"), &clock_, Limits()),
+        channel_(grpc::CreateChannel(server_.address(),
+                                     grpc::InsecureChannelCredentials())),
+        stub_(v1::SyncService::NewStub(channel_)),
+        device_(NewDeviceId()) {}
+
+  static ServerLimits Limits() {
+    ServerLimits l;
+    l.max_changes_per_upload = 50;
+    l.max_upload_bytes = 64 * 1024;
+    return l;
+  }
+
+  grpc::Status Handshake(v1::HandshakeResponse* resp, uint32_t version = kProtocolVersion) {
+    v1::HandshakeRequest req;
+    req.set_protocol_version(version);
+    req.set_device_id(device_);
+    req.set_author("张伟");
+    req.set_device_time_ms(kNow);
+    grpc::ClientContext ctx;
+    return stub_->Handshake(&ctx, req, resp);
+  }
+
+  // A valid change body: the spot-check example made by this device.
+  std::string Body(const std::string& notes = "") {
+    v1::Record r = Example(RecordKind::kSpotCheck);
+    r.set_id(NewRecordId(clock_));
+    r.set_author("张伟");
+    r.set_device_id(device_);
+    if (!notes.empty()) r.set_notes(notes);
+    v1::ChangeBody b;
+    *b.mutable_record() = r;
+    return b.SerializeAsString();
+  }
+
+  grpc::Status Upload(const std::vector<std::pair<uint64_t, std::string>>& changes,
+                      v1::UploadResponse* resp) {
+    v1::UploadRequest req;
+    req.set_device_id(device_);
+    for (const auto& [seq, body] : changes) {
+      auto* c = req.add_changes();
+      c->set_device_seq(seq);
+      c->set_hlc(PackHlc(kNow, seq));
+      c->set_body(body);
+    }
+    grpc::ClientContext ctx;
+    return stub_->Upload(&ctx, req, resp);
+  }
+
+  StoreSummary Summary() {
+    auto s = server_.store()->Summarize();
+    EXPECT_TRUE(s.ok());
+    return *s;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  TestServer server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SyncService::Stub> stub_;
+  std::string device_;
+};
+
+TEST_F(SyncServiceTest, HealthCheckingIsServing) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::health::v1::HealthCheckRequest req;
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(health->Check(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(SyncServiceTest, HandshakeRefusesWrongProtocolAndBadDeviceId) {
+  v1::HandshakeResponse resp;
+  grpc::Status s = Handshake(&resp, 99);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("protocol_version 99"), std::string::npos);
+
+  device_ = "short";
+  s = Handshake(&resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("device_id"), std::string::npos);
+  EXPECT_EQ(Summary().devices, 0u);
+}
+
+TEST_F(SyncServiceTest, UploadBeforeHandshakeIsRefused) {
+  v1::UploadResponse resp;
+  grpc::Status s = Upload({{1, Body()}}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("Handshake"), std::string::npos);
+  EXPECT_EQ(Summary().changes, 0u);
+}
+
+TEST_F(SyncServiceTest, ExactlyOnceRetryReturnsTheOriginalOutcomes) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  EXPECT_EQ(hs.device_high_water(), 0u);
+  const std::vector<std::pair<uint64_t, std::string>> batch = {
+      {1, Body("一")}, {2, Body("二")}, {3, Body("三")}};
+  v1::UploadResponse first, second;
+  ASSERT_TRUE(Upload(batch, &first).ok());
+  ASSERT_TRUE(Upload(batch, &second).ok());  // the retry
+  ASSERT_EQ(first.outcomes_size(), 3);
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  for (const auto& o : first.outcomes()) {
+    EXPECT_EQ(o.status(), v1::OUTCOME_STATUS_ACCEPTED);
+  }
+  EXPECT_EQ(Summary().changes, 3u);
+  v1::HandshakeResponse hs2;
+  ASSERT_TRUE(Handshake(&hs2).ok());
+  EXPECT_EQ(hs2.device_high_water(), 3u);
+  EXPECT_EQ(hs2.feed_head(), 3u);
+}
+
+TEST_F(SyncServiceTest, InvalidRecordIsRejectedWithTheFieldAndDoesNotBlock) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  v1::ChangeBody bad;
+  ASSERT_TRUE(bad.ParseFromString(Body()));
+  bad.mutable_record()->mutable_spot_check()->set_attendance_counted(45);
+  v1::UploadResponse resp;
+  ASSERT_TRUE(Upload({{1, Body()}, {2, bad.SerializeAsString()}, {3, "\xff\xfe garbage"},
+                      {4, Body()}},
+                     &resp)
+                  .ok());
+  ASSERT_EQ(resp.outcomes_size(), 4);
+  EXPECT_EQ(resp.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+  EXPECT_EQ(resp.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
+  EXPECT_EQ(resp.outcomes(1).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_NE(resp.outcomes(1).reason().find("spot_check.attendance_counted (45)"),
+            std::string::npos)
+      << resp.outcomes(1).reason();
+  EXPECT_EQ(resp.outcomes(2).status(), v1::OUTCOME_STATUS_REJECTED);
+  EXPECT_EQ(resp.outcomes(2).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(resp.outcomes(3).status(), v1::OUTCOME_STATUS_ACCEPTED);
+  const StoreSummary s = Summary();
+  EXPECT_EQ(s.changes, 2u);
+  EXPECT_EQ(s.records, 2u);
+  EXPECT_EQ(s.rejected, 2u);
+}
+
+TEST_F(SyncServiceTest, RequestLevelErrorsStoreNothing) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  v1::UploadResponse resp;
+  ASSERT_TRUE(Upload({{1, Body()}}, &resp).ok());
+  const StoreSummary before = Summary();
+
+  // A gap in the device sequence.
+  grpc::Status s = Upload({{2, Body()}, {4, Body()}}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_NE(s.error_message().find("changes[1]: device_seq 4 leaves a gap"),
+            std::string::npos)
+      << s.error_message();
+  s = Upload({{3, Body()}}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("next must be 2"), std::string::npos) << s.error_message();
+  // Sequences out of order / zero.
+  s = Upload({{3, Body()}, {2, Body()}}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("changes[1].device_seq"), std::string::npos);
+  s = Upload({{0, Body()}}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Too many changes in one call.
+  std::vector<std::pair<uint64_t, std::string>> many;
+  for (uint64_t i = 2; i < 2 + 51; ++i) many.push_back({i, "x"});
+  s = Upload(many, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(s.error_message().find("at most 50"), std::string::npos);
+  // A message beyond the server's size limit (64 KiB here).
+  s = Upload({{2, std::string(100 * 1024, 'x')}}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  // A malformed device id.
+  device_ = "0123";
+  s = Upload({{2, Body()}}, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("device_id"), std::string::npos);
+
+  const StoreSummary after = Summary();
+  EXPECT_EQ(after.changes, before.changes);
+  EXPECT_EQ(after.rejected, before.rejected);
+  EXPECT_EQ(after.digest, before.digest);
+}
+
+TEST_F(SyncServiceTest, ReusedSequenceWithDifferentContentIsRejectedNotDropped) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  v1::UploadResponse resp;
+  ASSERT_TRUE(Upload({{1, Body("原始")}}, &resp).ok());
+  ASSERT_TRUE(Upload({{1, Body("另一条")}}, &resp).ok());
+  ASSERT_EQ(resp.outcomes_size(), 1);
+  EXPECT_EQ(resp.outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
+  EXPECT_EQ(resp.outcomes(0).code(), static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
+  EXPECT_NE(resp.outcomes(0).reason().find("already used"), std::string::npos);
+  EXPECT_EQ(Summary().changes, 1u);
+}
+
+TEST_F(SyncServiceTest, DownloadPagesAndRefusesACursorBeyondTheHead) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  std::vector<std::pair<uint64_t, std::string>> batch;
+  for (uint64_t i = 1; i <= 25; ++i) batch.push_back({i, Body()});
+  v1::UploadResponse resp;
+  ASSERT_TRUE(Upload(batch, &resp).ok());
+
+  v1::DownloadRequest req;
+  req.set_protocol_version(kProtocolVersion);
+  req.set_device_id(NewDeviceId());  // another device: gets bodies
+  req.set_after_seq(5);
+  req.set_page_size(10);
+  grpc::ClientContext ctx;
+  auto reader = stub_->Download(&ctx, req);
+  v1::DownloadPage page;
+  std::vector<int> sizes;
+  uint64_t expect = 6;
+  while (reader->Read(&page)) {
+    sizes.push_back(page.entries_size());
+    for (const auto& e : page.entries()) {
+      EXPECT_EQ(e.server_seq(), expect++);
+      EXPECT_FALSE(e.body().empty());
+    }
+    EXPECT_EQ(page.feed_head(), 25u);
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(sizes, (std::vector<int>{10, 10}));
+
+  // The uploading device's own changes come back as body-less confirmations.
+  v1::DownloadRequest own = req;
+  own.set_device_id(device_);
+  own.set_after_seq(0);
+  own.set_page_size(0);
+  grpc::ClientContext ctx2;
+  auto own_reader = stub_->Download(&ctx2, own);
+  int n = 0;
+  while (own_reader->Read(&page)) {
+    for (const auto& e : page.entries()) {
+      EXPECT_TRUE(e.body().empty());
+      ++n;
+    }
+  }
+  ASSERT_TRUE(own_reader->Finish().ok());
+  EXPECT_EQ(n, 25);
+
+  v1::DownloadRequest beyond = req;
+  beyond.set_after_seq(99);
+  grpc::ClientContext ctx3;
+  auto r3 = stub_->Download(&ctx3, beyond);
+  while (r3->Read(&page)) {
+  }
+  grpc::Status s = r3->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_NE(s.error_message().find("after_seq 99"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fieldsync

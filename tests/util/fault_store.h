@@ -1,0 +1,62 @@
+// A ServerStore that delegates to a real store and injects failures, to test
+// what the sync does when a response or a page is lost.
+#ifndef FIELDSYNC_TESTS_UTIL_FAULT_STORE_H_
+#define FIELDSYNC_TESTS_UTIL_FAULT_STORE_H_
+
+#include <atomic>
+
+#include "server/server_store.h"
+
+namespace fieldsync::testing {
+
+class FaultStore final : public ServerStore {
+ public:
+  explicit FaultStore(ServerStore* real) : real_(real) {}
+
+  // The next `n` ApplyBatch calls commit, then report UNAVAILABLE: the
+  // server applied the changes but the device never hears the outcome.
+  void LoseUploadResponses(int n) { lose_uploads_ = n; }
+  // ReadFeed call number `k` (counting from 1 after this call) fails with
+  // UNAVAILABLE, breaking the download stream after k-1 pages.
+  void FailFeedRead(int k) {
+    feed_reads_ = 0;
+    fail_feed_read_ = k;
+  }
+  int applied_batches() const { return applied_batches_; }
+
+  const std::string& server_id() const override { return real_->server_id(); }
+  absl::StatusOr<uint64_t> RegisterDevice(const DeviceHello& hello) override {
+    return real_->RegisterDevice(hello);
+  }
+  absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
+      const std::string& device_id, std::vector<PreparedChange>& changes,
+      int64_t now_ms) override {
+    auto r = real_->ApplyBatch(device_id, changes, now_ms);
+    ++applied_batches_;
+    if (r.ok() && lose_uploads_ > 0) {
+      --lose_uploads_;
+      return absl::UnavailableError("injected: response lost after commit");
+    }
+    return r;
+  }
+  absl::Status ReadFeed(uint64_t after, uint32_t limit, const std::string& reader,
+                        v1::DownloadPage* page) override {
+    if (++feed_reads_ == fail_feed_read_) {
+      return absl::UnavailableError("injected: connection dropped mid-download");
+    }
+    return real_->ReadFeed(after, limit, reader, page);
+  }
+  absl::StatusOr<uint64_t> FeedHead() override { return real_->FeedHead(); }
+  absl::StatusOr<StoreSummary> Summarize() override { return real_->Summarize(); }
+
+ private:
+  ServerStore* real_;
+  std::atomic<int> lose_uploads_{0};
+  std::atomic<int> feed_reads_{0};
+  std::atomic<int> fail_feed_read_{0};
+  std::atomic<int> applied_batches_{0};
+};
+
+}  // namespace fieldsync::testing
+
+#endif  // FIELDSYNC_TESTS_UTIL_FAULT_STORE_H_
