@@ -107,6 +107,18 @@ std::string Time(int64_t ms) {
                           absl::UTCTimeZone());
 }
 
+// The first `max_chars` characters of UTF-8 text (never cuts a character).
+std::string Prefix(const std::string& text, size_t max_chars) {
+  size_t chars = 0, i = 0;
+  while (i < text.size() && chars < max_chars) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    ++chars;
+  }
+  if (i >= text.size()) return text;
+  return text.substr(0, i) + "…";
+}
+
 absl::StatusOr<std::unique_ptr<Client>> OpenClient(const Cli& cli) {
   ClientOptions o;
   o.home = cli.home;
@@ -248,7 +260,7 @@ int List(const Cli& cli) {
                 ChangeStateName(v.current.state), r.area().county_code().c_str(),
                 Time(r.observed_at().seconds() * 1000).c_str(), r.author().c_str(),
                 static_cast<long long>(v.revisions),
-                r.notes().substr(0, 40).c_str());
+                Prefix(r.notes(), 20).c_str());
   }
   if (!json) std::printf("%zu record(s)\n", views->size());
   return 0;
