@@ -22,8 +22,8 @@ absl::Status MakeDirs(const std::string& path) {
     if (i == path.size() || (path[i] == '/' && i > 0)) {
       partial = path.substr(0, i);
       if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("cannot create ", partial, ": ", std::strerror(errno)));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "cannot create ", partial, ": ", std::strerror(errno)));
       }
     }
   }
@@ -58,15 +58,16 @@ absl::Status Client::Init(const std::string& home, const std::string& server,
   return LocalStore::Create(home, server, author, label);
 }
 
-absl::StatusOr<std::unique_ptr<Client>> Client::Open(const ClientOptions& options) {
+absl::StatusOr<std::unique_ptr<Client>> Client::Open(
+    const ClientOptions& options) {
   const Clock* clock = options.clock ? options.clock : SystemClock::Default();
   FS_ASSIGN_OR_RETURN(auto store, LocalStore::Open(options.home, clock));
   return std::make_unique<Client>(PrivateTag{}, std::move(store), clock,
                                   options.tuning);
 }
 
-Client::Client(PrivateTag, std::unique_ptr<LocalStore> store, const Clock* clock,
-               ClientTuning tuning)
+Client::Client(PrivateTag, std::unique_ptr<LocalStore> store,
+               const Clock* clock, ClientTuning tuning)
     : store_(std::move(store)), clock_(clock), tuning_(tuning) {}
 
 Client::~Client() = default;
@@ -85,7 +86,8 @@ absl::StatusOr<uint64_t> Client::EditEntity(v1::EntityEdit edit) {
   return store_->AddEntityEdit(std::move(edit));
 }
 
-absl::StatusOr<std::vector<RecordView>> Client::List(std::optional<RecordKind> kind) {
+absl::StatusOr<std::vector<RecordView>> Client::List(
+    std::optional<RecordKind> kind) {
   return store_->List(kind);
 }
 

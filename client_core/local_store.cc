@@ -64,9 +64,9 @@ absl::Status LocalStore::Create(const std::string& home,
                                 const std::string& label) {
   const std::string path = DbPath(home);
   if (FileExists(path)) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        home, " already holds a device (", path,
-        "); use another --home, or remove it to start over"));
+    return absl::AlreadyExistsError(
+        absl::StrCat(home, " already holds a device (", path,
+                     "); use another --home, or remove it to start over"));
   }
   FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db.get()));
@@ -144,23 +144,28 @@ absl::Status LocalStore::Load() {
   Db* db = db_.get();
   FS_ASSIGN_OR_RETURN(
       insert_change_,
-      Make(db, "INSERT INTO changes(device_id, device_seq, server_seq, kind, "
-               "county, subject, hlc, flags, state, recorded_ms, body) "
-               "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+      Make(db,
+           "INSERT INTO changes(device_id, device_seq, server_seq, kind, "
+           "county, subject, hlc, flags, state, recorded_ms, body) "
+           "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       insert_remote_,
-      Make(db, "INSERT OR IGNORE INTO changes(device_id, device_seq, "
-               "server_seq, kind, county, subject, hlc, flags, state, "
-               "recorded_ms, body) VALUES(?,?,?,?,?,?,?,?,1,?,?)"));
+      Make(db,
+           "INSERT OR IGNORE INTO changes(device_id, device_seq, "
+           "server_seq, kind, county, subject, hlc, flags, state, "
+           "recorded_ms, body) VALUES(?,?,?,?,?,?,?,?,1,?,?)"));
   FS_ASSIGN_OR_RETURN(
-      confirm_, Make(db, "UPDATE changes SET state = ?, server_seq = ?, hlc = ?, "
-                         "flags = ?, code = ?, reason = ? "
-                         "WHERE device_id = ? AND device_seq = ?"));
+      confirm_, Make(db,
+                     "UPDATE changes SET state = ?, server_seq = ?, hlc = ?, "
+                     "flags = ?, code = ?, reason = ? "
+                     "WHERE device_id = ? AND device_seq = ?"));
   FS_ASSIGN_OR_RETURN(own_change_,
-                      Make(db, "SELECT hlc, state, server_seq, body FROM changes "
-                               "WHERE device_id = ? AND device_seq = ?"));
-  FS_ASSIGN_OR_RETURN(put_meta_,
-                      Make(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+                      Make(db,
+                           "SELECT hlc, state, server_seq, body FROM changes "
+                           "WHERE device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      put_meta_,
+      Make(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
   return absl::OkStatus();
 }
 
@@ -190,15 +195,15 @@ absl::Status LocalStore::PutMeta(const char* key, int64_t value) {
   return put_meta_->Run();
 }
 
-absl::Status LocalStore::PutMetaText(const char* key, const std::string& value) {
+absl::Status LocalStore::PutMetaText(const char* key,
+                                     const std::string& value) {
   put_meta_->BindText(1, key).BindBlob(2, value);
   return put_meta_->Run();
 }
 
-absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(const v1::ChangeBody& body,
-                                                     RecordKind kind,
-                                                     const std::string& county,
-                                                     const std::string& subject) {
+absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(
+    const v1::ChangeBody& body, RecordKind kind, const std::string& county,
+    const std::string& subject) {
   const uint64_t seq = next_seq_;
   const uint64_t hlc = hlc_->Now();
   const std::string bytes = body.SerializeAsString();
@@ -221,8 +226,8 @@ absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(const v1::ChangeBody& body,
   return hlc;
 }
 
-absl::StatusOr<std::string> LocalStore::AddRecord(v1::Record record,
-                                                  const std::string* revise_id) {
+absl::StatusOr<std::string> LocalStore::AddRecord(
+    v1::Record record, const std::string* revise_id) {
   absl::MutexLock lock(&mu_);
   if (revise_id != nullptr) {
     auto head = derived_->GetRecord(*revise_id);
@@ -242,9 +247,9 @@ absl::StatusOr<std::string> LocalStore::AddRecord(v1::Record record,
   v1::ChangeBody body;
   *body.mutable_record() = record;
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_RETURN_IF_ERROR(
-      InsertOwnChange(body, KindOf(record), record.area().county_code(), record.id())
-          .status());
+  FS_RETURN_IF_ERROR(InsertOwnChange(body, KindOf(record),
+                                     record.area().county_code(), record.id())
+                         .status());
   FS_RETURN_IF_ERROR(tx.Commit());
   ++next_seq_;
   return record.id();
@@ -253,10 +258,11 @@ absl::StatusOr<std::string> LocalStore::AddRecord(v1::Record record,
 absl::StatusOr<uint64_t> LocalStore::AddEntityEdit(v1::EntityEdit edit) {
   absl::MutexLock lock(&mu_);
   FS_RETURN_IF_ERROR(ValidateEntityEdit(edit));
+  FS_RETURN_IF_ERROR(derived_->CheckEntityEdit(edit));
   const std::string key = EntityKey(edit);
-  FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare(
-                                  "SELECT hlc FROM field_writes WHERE entity_key = ? "
-                                  "AND field = ? AND is_winner = 1"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT hlc FROM field_writes WHERE entity_key = ? "
+                           "AND field = ? AND is_winner = 1"));
   for (v1::FieldWrite& w : *edit.mutable_writes()) {
     q.BindText(1, key).BindText(2, w.field());
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -266,8 +272,9 @@ absl::StatusOr<uint64_t> LocalStore::AddEntityEdit(v1::EntityEdit edit) {
   v1::ChangeBody body;
   *body.mutable_entity_edit() = edit;
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(uint64_t hlc, InsertOwnChange(body, RecordKind::kEntityEdit,
-                                                    edit.area().county_code(), key));
+  FS_ASSIGN_OR_RETURN(uint64_t hlc,
+                      InsertOwnChange(body, RecordKind::kEntityEdit,
+                                      edit.area().county_code(), key));
   FS_RETURN_IF_ERROR(tx.Commit());
   ++next_seq_;
   return hlc;
@@ -298,12 +305,13 @@ absl::StatusOr<std::vector<RecordView>> LocalStore::List(
     std::optional<RecordKind> kind) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare(
-                  "SELECT c.device_id, c.device_seq, c.hlc, c.server_seq, "
-                  "c.state, c.reason, c.body, r.record_id, r.kind, r.revisions "
-                  "FROM records r JOIN changes c ON c.device_id = r.head_device "
-                  "AND c.device_seq = r.head_device_seq "
-                  "WHERE ?1 = 0 OR r.kind = ?1 ORDER BY r.record_id"));
+      Stmt q,
+      db_->Prepare(
+          "SELECT c.device_id, c.device_seq, c.hlc, c.server_seq, "
+          "c.state, c.reason, c.body, r.record_id, r.kind, r.revisions "
+          "FROM records r JOIN changes c ON c.device_id = r.head_device "
+          "AND c.device_seq = r.head_device_seq "
+          "WHERE ?1 = 0 OR r.kind = ?1 ORDER BY r.record_id"));
   q.Bind(1, kind ? static_cast<int>(*kind) : 0);
   std::vector<RecordView> out;
   while (true) {
@@ -319,12 +327,14 @@ absl::StatusOr<std::vector<RecordView>> LocalStore::List(
   return out;
 }
 
-absl::StatusOr<std::vector<Revision>> LocalStore::Revisions(const std::string& id) {
+absl::StatusOr<std::vector<Revision>> LocalStore::Revisions(
+    const std::string& id) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT device_id, device_seq, hlc, server_seq, state, "
-                           "reason, body FROM changes WHERE subject = ? "
-                           "ORDER BY hlc, device_id, device_seq"));
+      Stmt q,
+      db_->Prepare("SELECT device_id, device_seq, hlc, server_seq, state, "
+                   "reason, body FROM changes WHERE subject = ? "
+                   "ORDER BY hlc, device_id, device_seq"));
   q.BindBlob(1, id);
   std::vector<Revision> out;
   while (true) {
@@ -362,8 +372,9 @@ absl::StatusOr<std::vector<EntityFieldView>> LocalStore::Entity(
     out.push_back(std::move(f));
   }
   if (out.empty()) {
-    return absl::NotFoundError(absl::StrCat("no entity ", v1::EntityType_Name(type),
-                                            " \"", id, "\" on this device"));
+    return absl::NotFoundError(absl::StrCat("no entity ",
+                                            v1::EntityType_Name(type), " \"",
+                                            id, "\" on this device"));
   }
   return out;
 }
@@ -400,10 +411,10 @@ absl::StatusOr<DeviceStatus> LocalStore::Status() {
       s.rejected = n;
     }
   }
-  FS_ASSIGN_OR_RETURN(Stmt r, db_->Prepare(
-                                  "SELECT device_seq, kind, subject, code, reason "
-                                  "FROM changes WHERE device_id = ? AND state = 2 "
-                                  "ORDER BY device_seq"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt r, db_->Prepare("SELECT device_seq, kind, subject, code, reason "
+                           "FROM changes WHERE device_id = ? AND state = 2 "
+                           "ORDER BY device_seq"));
   r.BindBlob(1, device_id_);
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, r.Step());
@@ -411,14 +422,16 @@ absl::StatusOr<DeviceStatus> LocalStore::Status() {
     Rejection j;
     j.device_seq = static_cast<uint64_t>(r.Int(0));
     j.kind = static_cast<RecordKind>(r.Int(1));
-    j.subject = j.kind == RecordKind::kEntityEdit ? r.Text(2) : IdToString(r.Blob(2));
+    j.subject =
+        j.kind == RecordKind::kEntityEdit ? r.Text(2) : IdToString(r.Blob(2));
     j.code = static_cast<int>(r.Int(3));
     j.reason = r.Text(4);
     s.rejections.push_back(std::move(j));
   }
-  FS_ASSIGN_OR_RETURN(Stmt c, db_->Prepare(
-                                  "SELECT (SELECT count(*) FROM records), "
-                                  "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt c,
+      db_->Prepare("SELECT (SELECT count(*) FROM records), "
+                   "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
   FS_ASSIGN_OR_RETURN(bool row, c.Step());
   if (row) {
     s.records = static_cast<uint64_t>(c.Int(0));
@@ -431,9 +444,10 @@ absl::StatusOr<StateSummary> LocalStore::Summarize() {
   absl::MutexLock lock(&mu_);
   StateSummary s;
   FS_ASSIGN_OR_RETURN(
-      Stmt c, db_->Prepare("SELECT (SELECT count(*) FROM records), "
-                           "(SELECT count(*) FROM entities), "
-                           "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
+      Stmt c,
+      db_->Prepare("SELECT (SELECT count(*) FROM records), "
+                   "(SELECT count(*) FROM entities), "
+                   "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
   FS_ASSIGN_OR_RETURN(bool row, c.Step());
   if (row) {
     s.records = static_cast<uint64_t>(c.Int(0));
@@ -441,8 +455,9 @@ absl::StatusOr<StateSummary> LocalStore::Summarize() {
     s.conflicts = static_cast<uint64_t>(c.Int(2));
   }
   FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT device_id, device_seq, hlc, body FROM changes "
-                           "WHERE state = 1 ORDER BY device_id, device_seq"));
+      Stmt q,
+      db_->Prepare("SELECT device_id, device_seq, hlc, body FROM changes "
+                   "WHERE state = 1 ORDER BY device_id, device_seq"));
   StateDigest digest;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool more, q.Step());
@@ -458,8 +473,9 @@ absl::StatusOr<StateSummary> LocalStore::Summarize() {
 absl::Status LocalStore::PendingTotals(uint64_t* count, uint64_t* bytes) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT count(*), coalesce(sum(length(body)), 0) "
-                           "FROM changes WHERE device_id = ? AND device_seq > ?"));
+      Stmt q,
+      db_->Prepare("SELECT count(*), coalesce(sum(length(body)), 0) "
+                   "FROM changes WHERE device_id = ? AND device_seq > ?"));
   q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(outcome_hw_));
   FS_ASSIGN_OR_RETURN(bool row, q.Step());
   *count = row ? static_cast<uint64_t>(q.Int(0)) : 0;
@@ -470,10 +486,10 @@ absl::Status LocalStore::PendingTotals(uint64_t* count, uint64_t* bytes) {
 absl::Status LocalStore::PendingBatch(uint32_t max_count, uint64_t max_bytes,
                                       v1::UploadRequest* request) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT device_seq, hlc, body FROM changes "
-                           "WHERE device_id = ? AND device_seq > ? "
-                           "ORDER BY device_seq LIMIT ?"));
+  FS_ASSIGN_OR_RETURN(Stmt q,
+                      db_->Prepare("SELECT device_seq, hlc, body FROM changes "
+                                   "WHERE device_id = ? AND device_seq > ? "
+                                   "ORDER BY device_seq LIMIT ?"));
   q.BindBlob(1, device_id_)
       .Bind(2, static_cast<int64_t>(outcome_hw_))
       .Bind(3, max_count);
@@ -483,7 +499,8 @@ absl::Status LocalStore::PendingBatch(uint32_t max_count, uint64_t max_bytes,
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     const absl::string_view body = q.BlobView(2);
-    if (request->changes_size() > 0 && bytes + body.size() + 32 > max_bytes) break;
+    if (request->changes_size() > 0 && bytes + body.size() + 32 > max_bytes)
+      break;
     bytes += body.size() + 32;
     v1::Change* c = request->add_changes();
     c->set_device_seq(static_cast<uint64_t>(q.Int(0)));
@@ -491,22 +508,6 @@ absl::Status LocalStore::PendingBatch(uint32_t max_count, uint64_t max_bytes,
     c->set_body(std::string(body));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<Stamp>> LocalStore::RevisionStamps(
-    const std::string& subject) {
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT hlc, device_id, device_seq FROM changes "
-                           "WHERE subject = ? AND state != 2"));
-  q.BindBlob(1, subject);
-  std::vector<Stamp> out;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    out.push_back(Stamp{static_cast<uint64_t>(q.Int(0)), q.Blob(1),
-                        static_cast<uint64_t>(q.Int(2))});
-  }
-  return out;
 }
 
 absl::Status LocalStore::ConfirmOwn(uint64_t device_seq, uint64_t server_seq,
@@ -528,11 +529,10 @@ absl::Status LocalStore::ConfirmOwn(uint64_t device_seq, uint64_t server_seq,
   if (state == kAccepted && old_hlc == hlc) return absl::OkStatus();
   if (old_hlc != hlc) {
     v1::ChangeBody body;
-    if (body.ParseFromString(body_bytes)) {
-      FS_ASSIGN_OR_RETURN(std::vector<Stamp> stamps,
-                          RevisionStamps(SubjectOf(body)));
-      FS_RETURN_IF_ERROR(derived_->Restamp(Stamp{old_hlc, device_id_, device_seq},
-                                           hlc, body, stamps));
+    if (body.ParseFromString(body_bytes) &&
+        body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
+      FS_RETURN_IF_ERROR(
+          derived_->Restamp(Stamp{old_hlc, device_id_, device_seq}, hlc, body));
     }
     hlc_->Observe(hlc);
   }
@@ -555,16 +555,17 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadResponse& response,
   uint64_t hw = outcome_hw_;
   for (const v1::ChangeOutcome& o : response.outcomes()) {
     if (o.status() == v1::OUTCOME_STATUS_ACCEPTED) {
-      FS_RETURN_IF_ERROR(
-          ConfirmOwn(o.device_seq(), o.server_seq(), o.effective_hlc(), o.flags()));
+      FS_RETURN_IF_ERROR(ConfirmOwn(o.device_seq(), o.server_seq(),
+                                    o.effective_hlc(), o.flags()));
     } else if (o.status() == v1::OUTCOME_STATUS_REJECTED) {
       Stmt& q = *own_change_;
       q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(o.device_seq()));
       FS_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) {
         q.Reset();
-        return absl::InternalError(absl::StrCat(
-            "the server rejected change ", o.device_seq(), " which this device lacks"));
+        return absl::InternalError(absl::StrCat("the server rejected change ",
+                                                o.device_seq(),
+                                                " which this device lacks"));
       }
       const uint64_t hlc = static_cast<uint64_t>(q.Int(0));
       const int state = static_cast<int>(q.Int(1));
@@ -586,10 +587,8 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadResponse& response,
       // Take it out of the derived state, which holds what the server holds
       // plus what is still pending.
       if (parsed && body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
-        FS_ASSIGN_OR_RETURN(std::vector<Stamp> remaining,
-                            RevisionStamps(SubjectOf(body)));
         FS_RETURN_IF_ERROR(
-            derived_->Remove(Stamp{hlc, device_id_, o.device_seq()}, body, remaining));
+            derived_->Remove(Stamp{hlc, device_id_, o.device_seq()}, body));
       }
       if (new_rejections != nullptr) {
         Rejection j;
@@ -615,7 +614,8 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadResponse& response,
 }
 
 absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
-                                   uint64_t* confirmations, uint64_t* from_others) {
+                                   uint64_t* confirmations,
+                                   uint64_t* from_others) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   const int64_t now = clock_->NowMs();
@@ -647,8 +647,8 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
     // A body that does not parse (a newer client's kind) is still kept, so
     // nothing is lost; it joins the derived state once this client knows it.
     if (parsed && body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
-      FS_RETURN_IF_ERROR(derived_->Apply(
-          Stamp{e.hlc(), e.device_id(), e.device_seq()}, body));
+      FS_RETURN_IF_ERROR(
+          derived_->Apply(Stamp{e.hlc(), e.device_id(), e.device_seq()}, body));
     }
     max_hlc = std::max<uint64_t>(max_hlc, e.hlc());
   }
@@ -665,8 +665,8 @@ absl::Status LocalStore::ApplyHandshake(const HandshakeInfo& info) {
   absl::MutexLock lock(&mu_);
   if (!server_id_.empty() && server_id_ != info.server_id) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "this device belongs to server store ", IdToString(server_id_),
-        " but ", server_, " now serves store ", IdToString(info.server_id),
+        "this device belongs to server store ", IdToString(server_id_), " but ",
+        server_, " now serves store ", IdToString(info.server_id),
         "; its data would not match: set up a new device home"));
   }
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
@@ -680,7 +680,8 @@ absl::Status LocalStore::ApplyHandshake(const HandshakeInfo& info) {
   // A device whose clock is off by more than the server's bound corrects its
   // clock by the offset from now on; either way it never goes back (HLC).
   hlc_->SetOffsetMs(info.clock_flagged ? -info.clock_offset_ms : 0);
-  hlc_->Observe(PackHlc(static_cast<uint64_t>(std::max<int64_t>(0, info.server_time_ms)), 0));
+  hlc_->Observe(PackHlc(
+      static_cast<uint64_t>(std::max<int64_t>(0, info.server_time_ms)), 0));
   return absl::OkStatus();
 }
 

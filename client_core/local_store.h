@@ -51,10 +51,11 @@ class LocalStore {
   // Creates the store in `home` (which must exist). ALREADY_EXISTS if a
   // device store is there.
   static absl::Status Create(const std::string& home, const std::string& server,
-                             const std::string& author, const std::string& label);
+                             const std::string& author,
+                             const std::string& label);
   // FAILED_PRECONDITION if `home` holds no device store.
-  static absl::StatusOr<std::unique_ptr<LocalStore>> Open(const std::string& home,
-                                                          const Clock* clock);
+  static absl::StatusOr<std::unique_ptr<LocalStore>> Open(
+      const std::string& home, const Clock* clock);
 
   const std::string& device_id() const { return device_id_; }
   std::string server() const;
@@ -110,9 +111,8 @@ class LocalStore {
   absl::Status ConfirmOwn(uint64_t device_seq, uint64_t server_seq,
                           uint64_t hlc, uint32_t flags)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::vector<Stamp>> RevisionStamps(const std::string& subject)
+  absl::StatusOr<Revision> ReadRevision(Stmt& q)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<Revision> ReadRevision(Stmt& q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);

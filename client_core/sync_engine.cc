@@ -12,7 +12,8 @@ namespace fieldsync {
 namespace {
 
 void Deadline(grpc::ClientContext* ctx, int64_t ms) {
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(ms));
 }
 
 void Report(const std::function<void(const SyncProgress&)>& f,
@@ -39,7 +40,8 @@ absl::Status FromGrpc(const grpc::Status& s, const std::string& server,
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), msg);
 }
 
-SyncEngine::SyncEngine(LocalStore* store, const Clock* clock, ClientTuning tuning)
+SyncEngine::SyncEngine(LocalStore* store, const Clock* clock,
+                       ClientTuning tuning)
     : store_(store), clock_(clock), tuning_(tuning) {}
 
 absl::StatusOr<SyncReport> SyncEngine::Run(
@@ -124,14 +126,15 @@ absl::Status SyncEngine::Upload(
     grpc::ClientContext ctx;
     Deadline(&ctx, tuning_.rpc_deadline_ms);
     const size_t req_bytes = req.ByteSizeLong();
-    FS_RETURN_IF_ERROR(FromGrpc(stub->Upload(&ctx, req, &resp), server, "Upload"));
+    FS_RETURN_IF_ERROR(
+        FromGrpc(stub->Upload(&ctx, req, &resp), server, "Upload"));
     ++r->round_trips;
     r->bytes_sent += req_bytes;
     r->bytes_received += resp.ByteSizeLong();
     if (resp.outcomes_size() != req.changes_size()) {
-      return absl::InternalError(absl::StrCat(
-          "the server answered ", resp.outcomes_size(), " outcomes for ",
-          req.changes_size(), " changes"));
+      return absl::InternalError(
+          absl::StrCat("the server answered ", resp.outcomes_size(),
+                       " outcomes for ", req.changes_size(), " changes"));
     }
     FS_RETURN_IF_ERROR(store_->ApplyOutcomes(resp, &r->new_rejections));
     for (const auto& o : resp.outcomes()) {
@@ -175,7 +178,8 @@ absl::Status SyncEngine::Download(
     r->confirmations += confirmations;
     r->new_from_others += others;
     r->bytes_received += bytes;
-    p->to_receive = std::max<uint64_t>(p->to_receive, page.feed_head() - req.after_seq());
+    p->to_receive =
+        std::max<uint64_t>(p->to_receive, page.feed_head() - req.after_seq());
     p->received += page.entries_size();
     p->bytes_received += bytes;
     Report(progress, *p);

@@ -39,9 +39,9 @@ class SyncEngine {
   absl::Status Upload(v1::SyncService::Stub* stub, uint32_t max_changes,
                       uint32_t max_bytes, SyncProgress* p, SyncReport* r,
                       const std::function<void(const SyncProgress&)>& progress);
-  absl::Status Download(v1::SyncService::Stub* stub, SyncProgress* p,
-                        SyncReport* r,
-                        const std::function<void(const SyncProgress&)>& progress);
+  absl::Status Download(
+      v1::SyncService::Stub* stub, SyncProgress* p, SyncReport* r,
+      const std::function<void(const SyncProgress&)>& progress);
 
   LocalStore* const store_;
   const Clock* const clock_;

@@ -18,11 +18,21 @@ CREATE TABLE IF NOT EXISTS records(
   head_device_seq INTEGER NOT NULL,
   revisions INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revisions(
+  record_id BLOB NOT NULL,
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  hlc INTEGER NOT NULL,
+  PRIMARY KEY(record_id, device_id, device_seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities(
   entity_key TEXT PRIMARY KEY,
   entity_type INTEGER NOT NULL,
   entity_id TEXT NOT NULL,
-  county TEXT NOT NULL
+  county TEXT NOT NULL,
+  county_hlc INTEGER NOT NULL,
+  county_device BLOB NOT NULL,
+  county_seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS field_writes(
   entity_key TEXT NOT NULL,
@@ -59,51 +69,99 @@ absl::StatusOr<std::unique_ptr<DerivedState>> DerivedState::Create(Db* db) {
 
 absl::Status DerivedState::Prepare() {
   FS_ASSIGN_OR_RETURN(get_record_,
-                      Make(db_, "SELECT kind, county, author, head_hlc, "
-                                "head_device, head_device_seq, revisions "
-                                "FROM records WHERE record_id = ?"));
+                      Make(db_,
+                           "SELECT kind, county, author, head_hlc, "
+                           "head_device, head_device_seq, revisions "
+                           "FROM records WHERE record_id = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_record_,
-      Make(db_, "INSERT INTO records(record_id, kind, county, author, "
-                "head_hlc, head_device, head_device_seq, revisions) "
-                "VALUES(?,?,?,?,?,?,?,1) ON CONFLICT(record_id) DO NOTHING"));
-  FS_ASSIGN_OR_RETURN(
-      update_head_,
-      Make(db_, "UPDATE records SET head_hlc = ?, head_device = ?, "
-                "head_device_seq = ?, revisions = revisions + ? "
-                "WHERE record_id = ?"));
+      Make(db_,
+           "INSERT INTO records(record_id, kind, county, author, "
+           "head_hlc, head_device, head_device_seq, revisions) "
+           "VALUES(?,?,?,?,?,?,?,1) ON CONFLICT(record_id) DO NOTHING"));
+  FS_ASSIGN_OR_RETURN(update_head_,
+                      Make(db_,
+                           "UPDATE records SET head_hlc = ?, head_device = ?, "
+                           "head_device_seq = ?, revisions = revisions + ? "
+                           "WHERE record_id = ?"));
+  // The county of the edit with the least stamp wins: order-independent.
   FS_ASSIGN_OR_RETURN(
       insert_entity_,
-      Make(db_, "INSERT OR IGNORE INTO entities(entity_key, entity_type, "
-                "entity_id, county) VALUES(?,?,?,?)"));
+      Make(db_,
+           "INSERT INTO entities(entity_key, entity_type, entity_id, "
+           "county, county_hlc, county_device, county_seq) "
+           "VALUES(?,?,?,?,?,?,?) ON CONFLICT(entity_key) DO UPDATE SET "
+           "county = excluded.county, county_hlc = excluded.county_hlc, "
+           "county_device = excluded.county_device, "
+           "county_seq = excluded.county_seq WHERE "
+           "(excluded.county_hlc, excluded.county_device, "
+           "excluded.county_seq) < (entities.county_hlc, "
+           "entities.county_device, entities.county_seq)"));
   FS_ASSIGN_OR_RETURN(
       insert_write_,
-      Make(db_, "INSERT OR IGNORE INTO field_writes(entity_key, field, hlc, "
-                "device_id, device_seq, value, base_hlc) VALUES(?,?,?,?,?,?,?)"));
+      Make(db_,
+           "INSERT OR IGNORE INTO field_writes(entity_key, field, hlc, "
+           "device_id, device_seq, value, base_hlc) VALUES(?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
-      field_writes_,
-      Make(db_, "SELECT hlc, device_id, device_seq, value, base_hlc, "
-                "is_winner, is_conflict FROM field_writes "
-                "WHERE entity_key = ? AND field = ?"));
+      field_writes_, Make(db_,
+                          "SELECT hlc, device_id, device_seq, value, base_hlc, "
+                          "is_winner, is_conflict FROM field_writes "
+                          "WHERE entity_key = ? AND field = ?"));
   FS_ASSIGN_OR_RETURN(
       set_flags_,
-      Make(db_, "UPDATE field_writes SET is_winner = ?, is_conflict = ? "
-                "WHERE entity_key = ? AND field = ? AND device_id = ? AND "
-                "device_seq = ?"));
+      Make(db_,
+           "UPDATE field_writes SET is_winner = ?, is_conflict = ? "
+           "WHERE entity_key = ? AND field = ? AND device_id = ? AND "
+           "device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       restamp_write_,
-      Make(db_, "UPDATE field_writes SET hlc = ? WHERE entity_key = ? AND "
-                "field = ? AND device_id = ? AND device_seq = ?"));
+      Make(db_,
+           "UPDATE field_writes SET hlc = ? WHERE entity_key = ? AND "
+           "field = ? AND device_id = ? AND device_seq = ?"));
   FS_ASSIGN_OR_RETURN(delete_record_,
                       Make(db_, "DELETE FROM records WHERE record_id = ?"));
   FS_ASSIGN_OR_RETURN(
+      insert_revision_,
+      Make(db_,
+           "INSERT OR IGNORE INTO revisions(record_id, device_id, "
+           "device_seq, hlc) VALUES(?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(revision_stamps_,
+                      Make(db_,
+                           "SELECT hlc, device_id, device_seq FROM "
+                           "revisions WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      move_revision_,
+      Make(db_,
+           "UPDATE revisions SET hlc = ? WHERE record_id = ? AND "
+           "device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      delete_revision_,
+      Make(db_,
+           "DELETE FROM revisions WHERE record_id = ? AND device_id = ? "
+           "AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      set_head_,
+      Make(db_,
+           "UPDATE records SET head_hlc = ?, head_device = ?, "
+           "head_device_seq = ?, revisions = ? WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      get_entity_,
+      Make(db_, "SELECT county FROM entities WHERE entity_key = ?"));
+  FS_ASSIGN_OR_RETURN(
+      delete_entity_if_empty_,
+      Make(db_,
+           "DELETE FROM entities WHERE entity_key = ?1 AND NOT EXISTS "
+           "(SELECT 1 FROM field_writes WHERE entity_key = ?1)"));
+  FS_ASSIGN_OR_RETURN(
       delete_write_,
-      Make(db_, "DELETE FROM field_writes WHERE entity_key = ? AND field = ? "
-                "AND device_id = ? AND device_seq = ?"));
+      Make(db_,
+           "DELETE FROM field_writes WHERE entity_key = ? AND field = ? "
+           "AND device_id = ? AND device_seq = ?"));
   return absl::OkStatus();
 }
 
-absl::StatusOr<RecordHead> DerivedState::GetRecord(absl::string_view record_id) {
+absl::StatusOr<RecordHead> DerivedState::GetRecord(
+    absl::string_view record_id) {
   Stmt& q = *get_record_;
   q.BindBlob(1, record_id);
   FS_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -133,10 +191,10 @@ absl::Status DerivedState::CheckRevision(const v1::Record& record) {
         record.author(), " may not"));
   }
   if (head->kind != static_cast<int>(KindOf(record))) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "a revision cannot change the record's kind from ",
-        RecordKindName(static_cast<RecordKind>(head->kind)), " to ",
-        RecordKindName(KindOf(record))));
+    return absl::FailedPreconditionError(
+        absl::StrCat("a revision cannot change the record's kind from ",
+                     RecordKindName(static_cast<RecordKind>(head->kind)),
+                     " to ", RecordKindName(KindOf(record))));
   }
   if (head->county != record.area().county_code()) {
     return absl::FailedPreconditionError(
@@ -150,6 +208,13 @@ absl::Status DerivedState::Apply(const Stamp& stamp,
                                  const v1::ChangeBody& body) {
   if (body.has_record()) {
     const v1::Record& r = body.record();
+    Stmt& rev = *insert_revision_;
+    rev.BindBlob(1, r.id())
+        .BindBlob(2, stamp.device_id)
+        .Bind(3, static_cast<int64_t>(stamp.device_seq))
+        .Bind(4, static_cast<int64_t>(stamp.hlc));
+    FS_RETURN_IF_ERROR(rev.Run());
+    if (db_->Changes() == 0) return absl::OkStatus();  // held already
     Stmt& ins = *insert_record_;
     ins.BindBlob(1, r.id())
         .Bind(2, static_cast<int>(KindOf(r)))
@@ -177,7 +242,10 @@ absl::Status DerivedState::Apply(const Stamp& stamp,
   ent.BindText(1, key)
       .Bind(2, static_cast<int>(e.entity_type()))
       .BindText(3, e.entity_id())
-      .BindText(4, e.area().county_code());
+      .BindText(4, e.area().county_code())
+      .Bind(5, static_cast<int64_t>(stamp.hlc))
+      .BindBlob(6, stamp.device_id)
+      .Bind(7, static_cast<int64_t>(stamp.device_seq));
   FS_RETURN_IF_ERROR(ent.Run());
   for (const v1::FieldWrite& w : e.writes()) {
     Stmt& ins = *insert_write_;
@@ -189,9 +257,53 @@ absl::Status DerivedState::Apply(const Stamp& stamp,
         .BindText(6, w.value())
         .Bind(7, static_cast<int64_t>(w.base_hlc()));
     FS_RETURN_IF_ERROR(ins.Run());
+    if (db_->Changes() == 0) continue;  // held already
     FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
   }
   return absl::OkStatus();
+}
+
+absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
+  Stmt& q = *get_entity_;
+  q.BindText(1, EntityKey(edit));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  const std::string county = row ? q.Text(0) : std::string();
+  q.Reset();
+  if (row && county != edit.area().county_code()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "entity_edit.area.county_code: ",
+        v1::EntityType_Name(edit.entity_type()), " \"", edit.entity_id(),
+        "\" belongs to county ", county, ", not ", edit.area().county_code()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DerivedState::RecomputeHead(const std::string& record_id) {
+  Stmt& q = *revision_stamps_;
+  q.BindBlob(1, record_id);
+  Stamp best;
+  int64_t count = 0;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Stamp s{static_cast<uint64_t>(q.Int(0)), q.Blob(1),
+            static_cast<uint64_t>(q.Int(2))};
+    if (count == 0 || best < s) best = std::move(s);
+    ++count;
+  }
+  q.Reset();
+  if (count == 0) {
+    Stmt& del = *delete_record_;
+    del.BindBlob(1, record_id);
+    return del.Run();
+  }
+  Stmt& up = *set_head_;
+  up.Bind(1, static_cast<int64_t>(best.hlc))
+      .BindBlob(2, best.device_id)
+      .Bind(3, static_cast<int64_t>(best.device_seq))
+      .Bind(4, count)
+      .BindBlob(5, record_id);
+  return up.Run();
 }
 
 absl::Status DerivedState::ResolveEntityField(const std::string& key,
@@ -241,26 +353,15 @@ absl::Status DerivedState::ResolveEntityField(const std::string& key,
 }
 
 absl::Status DerivedState::Restamp(const Stamp& old, uint64_t new_hlc,
-                                   const v1::ChangeBody& body,
-                                   const std::vector<Stamp>& revision_stamps) {
+                                   const v1::ChangeBody& body) {
   if (body.has_record()) {
-    if (revision_stamps.empty()) return absl::OkStatus();
-    Stamp best;
-    bool first = true;
-    for (Stamp s : revision_stamps) {
-      if (s.device_id == old.device_id && s.device_seq == old.device_seq) {
-        s.hlc = new_hlc;
-      }
-      if (first || best < s) best = s;
-      first = false;
-    }
-    Stmt& up = *update_head_;
-    up.Bind(1, static_cast<int64_t>(best.hlc))
-        .BindBlob(2, best.device_id)
-        .Bind(3, static_cast<int64_t>(best.device_seq))
-        .Bind(4, 0)
-        .BindBlob(5, body.record().id());
-    return up.Run();
+    Stmt& mv = *move_revision_;
+    mv.Bind(1, static_cast<int64_t>(new_hlc))
+        .BindBlob(2, body.record().id())
+        .BindBlob(3, old.device_id)
+        .Bind(4, static_cast<int64_t>(old.device_seq));
+    FS_RETURN_IF_ERROR(mv.Run());
+    return RecomputeHead(body.record().id());
   }
   const std::string key = EntityKey(body.entity_edit());
   for (const v1::FieldWrite& w : body.entity_edit().writes()) {
@@ -277,25 +378,14 @@ absl::Status DerivedState::Restamp(const Stamp& old, uint64_t new_hlc,
 }
 
 absl::Status DerivedState::Remove(const Stamp& stamp,
-                                  const v1::ChangeBody& body,
-                                  const std::vector<Stamp>& remaining_stamps) {
+                                  const v1::ChangeBody& body) {
   if (body.has_record()) {
-    if (remaining_stamps.empty()) {
-      Stmt& del = *delete_record_;
-      del.BindBlob(1, body.record().id());
-      return del.Run();
-    }
-    Stamp best = remaining_stamps.front();
-    for (const Stamp& s : remaining_stamps) {
-      if (best < s) best = s;
-    }
-    Stmt& up = *update_head_;
-    up.Bind(1, static_cast<int64_t>(best.hlc))
-        .BindBlob(2, best.device_id)
-        .Bind(3, static_cast<int64_t>(best.device_seq))
-        .Bind(4, -1)
-        .BindBlob(5, body.record().id());
-    return up.Run();
+    Stmt& del = *delete_revision_;
+    del.BindBlob(1, body.record().id())
+        .BindBlob(2, stamp.device_id)
+        .Bind(3, static_cast<int64_t>(stamp.device_seq));
+    FS_RETURN_IF_ERROR(del.Run());
+    return RecomputeHead(body.record().id());
   }
   const std::string key = EntityKey(body.entity_edit());
   for (const v1::FieldWrite& w : body.entity_edit().writes()) {
@@ -307,7 +397,9 @@ absl::Status DerivedState::Remove(const Stamp& stamp,
     FS_RETURN_IF_ERROR(del.Run());
     FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
   }
-  return absl::OkStatus();
+  Stmt& gone = *delete_entity_if_empty_;
+  gone.BindText(1, key);
+  return gone.Run();
 }
 
 }  // namespace fieldsync

@@ -3,7 +3,12 @@
 //
 //   records      one row per observation record: kind, area, author, and the
 //                stamp of its current revision (the greatest stamp, merge.h)
-//   entities     one row per entity (type, id, county)
+//   revisions    one row per revision held (record id, origin, hlc): what
+//                makes Apply idempotent and lets a head be recomputed
+//   entities     one row per entity (type, id, county); the county is the one
+//                named by the edit with the least stamp, so it does not
+//                depend on arrival order (the server also refuses an edit
+//                that would move a known entity to another county)
 //   field_writes every write to an entity field ever seen, with two derived
 //                flags: is_winner (the field's current value) and
 //                is_conflict (a concurrent losing write, kept for review)
@@ -50,22 +55,23 @@ class DerivedState {
   // PERMISSION_DENIED when another author revises; FAILED_PRECONDITION when
   // the kind or county would change.
   absl::Status CheckRevision(const v1::Record& record);
+  // Whether `edit` may be stored: FAILED_PRECONDITION if the entity is held
+  // with another county (an entity belongs to one county).
+  absl::Status CheckEntityEdit(const v1::EntityEdit& edit);
 
   // Folds one accepted change into the derived tables.
   absl::Status Apply(const Stamp& stamp, const v1::ChangeBody& body);
 
   // The change at `old` now orders at `new_hlc` (the server clamped a skewed
-  // clock). `revision_stamps` are the stamps of all revisions held of the
-  // same record (after the change), needed to find the new head.
+  // clock): its revision or field writes move, and heads and winners are
+  // recomputed.
   absl::Status Restamp(const Stamp& old, uint64_t new_hlc,
-                       const v1::ChangeBody& body,
-                       const std::vector<Stamp>& revision_stamps);
+                       const v1::ChangeBody& body);
 
   // Takes a change back out (the server rejected a change this device had
-  // applied while pending). `remaining_stamps` are the stamps of the other
-  // revisions still held of the same record.
-  absl::Status Remove(const Stamp& stamp, const v1::ChangeBody& body,
-                      const std::vector<Stamp>& remaining_stamps);
+  // applied while pending): a record without revisions left disappears, an
+  // entity without writes left too.
+  absl::Status Remove(const Stamp& stamp, const v1::ChangeBody& body);
 
   explicit DerivedState(Db* db) : db_(db) {}
 
@@ -73,6 +79,9 @@ class DerivedState {
   absl::Status Prepare();
   absl::Status ResolveEntityField(const std::string& key,
                                   const std::string& field);
+  // Sets the record's head to its greatest revision and its count to the
+  // revisions held; deletes the record when none are left.
+  absl::Status RecomputeHead(const std::string& record_id);
 
   Db* db_;
   std::unique_ptr<Stmt> get_record_;
@@ -85,6 +94,13 @@ class DerivedState {
   std::unique_ptr<Stmt> restamp_write_;
   std::unique_ptr<Stmt> delete_record_;
   std::unique_ptr<Stmt> delete_write_;
+  std::unique_ptr<Stmt> insert_revision_;
+  std::unique_ptr<Stmt> revision_stamps_;
+  std::unique_ptr<Stmt> move_revision_;
+  std::unique_ptr<Stmt> delete_revision_;
+  std::unique_ptr<Stmt> set_head_;
+  std::unique_ptr<Stmt> get_entity_;
+  std::unique_ptr<Stmt> delete_entity_if_empty_;
 };
 
 // The key of an entity in the derived tables: "<type number>/<id>".

@@ -42,7 +42,7 @@ uint64_t ClampHlc(uint64_t hlc, int64_t now_ms, int64_t max_skew_ms,
                   bool* clamped) {
   *clamped = false;
   const int64_t limit = std::max<int64_t>(0, now_ms + max_skew_ms);
-  if (HlcWallMs(hlc) > static_cast<uint64_t>(limit)) {
+  if (hlc > PackHlc(static_cast<uint64_t>(limit), 0)) {
     *clamped = true;
     // The logical part is dropped: all clamped changes of one batch tie on
     // the HLC and so keep their device-sequence order (merge.h).

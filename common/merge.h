@@ -51,8 +51,8 @@ struct FieldWriteState {
 };
 
 struct FieldResolution {
-  size_t winner = 0;               // index into the writes
-  std::vector<size_t> conflicts;   // indices of flagged losing writes
+  size_t winner = 0;              // index into the writes
+  std::vector<size_t> conflicts;  // indices of flagged losing writes
 };
 
 // Resolves one field from all writes to it. `writes` must not be empty.

@@ -38,7 +38,8 @@ const std::vector<RecordKind>& ObservationKinds() {
 }
 
 RecordKind KindOf(const v1::Record& record) {
-  if (record.body_case() == v1::Record::BODY_NOT_SET) return RecordKind::kUnknown;
+  if (record.body_case() == v1::Record::BODY_NOT_SET)
+    return RecordKind::kUnknown;
   return static_cast<RecordKind>(record.body_case());
 }
 

@@ -9,7 +9,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &raw,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close(raw);
@@ -19,9 +20,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   auto db = std::make_unique<Db>(PrivateTag{}, raw);
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
-  FS_RETURN_IF_ERROR(db->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
+  FS_RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+               "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
   // A quick check that the file is a database at all (not some other file).
   FS_RETURN_IF_ERROR(db->Exec("SELECT count(*) FROM sqlite_master;"));
   return db;
@@ -60,8 +61,9 @@ absl::Status Db::Exec(absl::string_view sql) {
 
 absl::StatusOr<Stmt> Db::Prepare(absl::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     return Error(rc, absl::StrCat("preparing \"", sql.substr(0, 60), "\""));
   }
@@ -108,8 +110,9 @@ absl::StatusOr<bool> Stmt::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   const absl::Status s = db_->Error(
-      rc, absl::StrCat("running \"",
-                       absl::string_view(sqlite3_sql(stmt_)).substr(0, 60), "\""));
+      rc,
+      absl::StrCat("running \"",
+                   absl::string_view(sqlite3_sql(stmt_)).substr(0, 60), "\""));
   sqlite3_reset(stmt_);
   return s;
 }

@@ -5,7 +5,8 @@ namespace {
 
 void PutU64(crypto_generichash_state* st, uint64_t v) {
   unsigned char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i)
+    b[i] = static_cast<unsigned char>(v >> (56 - 8 * i));
   crypto_generichash_update(st, b, sizeof(b));
 }
 
@@ -22,8 +23,9 @@ void StateDigest::Add(absl::string_view device_id, uint64_t device_seq,
   PutU64(&state_, device_seq);
   PutU64(&state_, hlc);
   PutU64(&state_, body.size());
-  crypto_generichash_update(
-      &state_, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+  crypto_generichash_update(&state_,
+                            reinterpret_cast<const unsigned char*>(body.data()),
+                            body.size());
   ++count_;
 }
 

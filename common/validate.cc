@@ -33,18 +33,18 @@ absl::Status Required(absl::string_view value, absl::string_view path) {
 
 absl::Status ShortText(absl::string_view value, absl::string_view path) {
   if (value.size() > kMaxShortTextBytes) {
-    return InvalidArgumentError(absl::StrFormat(
-        "%s is %d bytes; at most %d allowed", path, value.size(),
-        kMaxShortTextBytes));
+    return InvalidArgumentError(
+        absl::StrFormat("%s is %d bytes; at most %d allowed", path,
+                        value.size(), kMaxShortTextBytes));
   }
   return absl::OkStatus();
 }
 
 absl::Status LongText(absl::string_view value, absl::string_view path) {
   if (value.size() > kMaxLongTextBytes) {
-    return InvalidArgumentError(absl::StrFormat(
-        "%s is %d bytes; at most %d allowed", path, value.size(),
-        kMaxLongTextBytes));
+    return InvalidArgumentError(
+        absl::StrFormat("%s is %d bytes; at most %d allowed", path,
+                        value.size(), kMaxLongTextBytes));
   }
   return absl::OkStatus();
 }
@@ -82,9 +82,8 @@ absl::Status ValidateArea(const v1::AreaRef& area, absl::string_view path) {
     return InvalidArgumentError(StrCat(path, ".county_code is required"));
   }
   if (area.county_code().size() != 6 || !AllDigits(area.county_code())) {
-    return InvalidArgumentError(StrCat(path, ".county_code \"",
-                                       area.county_code(),
-                                       "\" must be 6 digits"));
+    return InvalidArgumentError(StrCat(
+        path, ".county_code \"", area.county_code(), "\" must be 6 digits"));
   }
   if (!area.township_code().empty()) {
     if (area.township_code().size() != 9 || !AllDigits(area.township_code())) {
@@ -93,10 +92,9 @@ absl::Status ValidateArea(const v1::AreaRef& area, absl::string_view path) {
                                          "\" must be 9 digits"));
     }
     if (!absl::StartsWith(area.township_code(), area.county_code())) {
-      return InvalidArgumentError(StrCat(path, ".township_code \"",
-                                         area.township_code(),
-                                         "\" is not in county ",
-                                         area.county_code()));
+      return InvalidArgumentError(
+          StrCat(path, ".township_code \"", area.township_code(),
+                 "\" is not in county ", area.county_code()));
     }
   }
   if (!area.village_code().empty()) {
@@ -110,10 +108,9 @@ absl::Status ValidateArea(const v1::AreaRef& area, absl::string_view path) {
                                          "\" must be 12 digits"));
     }
     if (!absl::StartsWith(area.village_code(), area.township_code())) {
-      return InvalidArgumentError(StrCat(path, ".village_code \"",
-                                         area.village_code(),
-                                         "\" is not in township ",
-                                         area.township_code()));
+      return InvalidArgumentError(
+          StrCat(path, ".village_code \"", area.village_code(),
+                 "\" is not in township ", area.township_code()));
     }
   }
   return absl::OkStatus();
@@ -158,19 +155,21 @@ absl::Status ValidateSpotCheck(const v1::SpotCheck& s) {
                            "spot_check.practical_hours_observed"));
   if (s.theory_hours_scheduled() + s.practical_hours_scheduled() <= 0) {
     return InvalidArgumentError(
-        "spot_check: theory_hours_scheduled + practical_hours_scheduled must "
-        "be more than 0");
+        "spot_check.theory_hours_scheduled + "
+        "spot_check.practical_hours_scheduled must be more than 0");
   }
   return LongText(s.findings(), "spot_check.findings");
 }
 
 absl::Status ValidateFollowUpVisit(const v1::FollowUpVisit& f) {
-  FS_RETURN_IF_ERROR(RequiredShort(f.trainee_id(), "follow_up_visit.trainee_id"));
+  FS_RETURN_IF_ERROR(
+      RequiredShort(f.trainee_id(), "follow_up_visit.trainee_id"));
   FS_RETURN_IF_ERROR(ShortText(f.class_id(), "follow_up_visit.class_id"));
   if (!v1::ContactMethod_IsValid(f.contact_method()) ||
       f.contact_method() == v1::CONTACT_METHOD_UNSPECIFIED) {
     return InvalidArgumentError(
-        "follow_up_visit.contact_method is required (CONTACT_METHOD_HOME_VISIT, "
+        "follow_up_visit.contact_method is required "
+        "(CONTACT_METHOD_HOME_VISIT, "
         "CONTACT_METHOD_PHONE or CONTACT_METHOD_WORKPLACE)");
   }
   FS_RETURN_IF_ERROR(AnswerSet(f.employed(), "follow_up_visit.employed"));
@@ -180,7 +179,8 @@ absl::Status ValidateFollowUpVisit(const v1::FollowUpVisit& f) {
   }
   FS_RETURN_IF_ERROR(ShortText(f.employer(), "follow_up_visit.employer"));
   if (!v1::IncomeBand_IsValid(f.monthly_income())) {
-    return InvalidArgumentError("follow_up_visit.monthly_income has an unknown value");
+    return InvalidArgumentError(
+        "follow_up_visit.monthly_income has an unknown value");
   }
   FS_RETURN_IF_ERROR(AnswerOptional(f.job_matches_occupation(),
                                     "follow_up_visit.job_matches_occupation"));
@@ -188,8 +188,8 @@ absl::Status ValidateFollowUpVisit(const v1::FollowUpVisit& f) {
                                     "follow_up_visit.certificate_obtained"));
   FS_RETURN_IF_ERROR(
       AnswerOptional(f.subsidy_received(), "follow_up_visit.subsidy_received"));
-  FS_RETURN_IF_ERROR(
-      AnswerOptional(f.publicity_reached(), "follow_up_visit.publicity_reached"));
+  FS_RETURN_IF_ERROR(AnswerOptional(f.publicity_reached(),
+                                    "follow_up_visit.publicity_reached"));
   FS_RETURN_IF_ERROR(AnswerOptional(f.information_reached(),
                                     "follow_up_visit.information_reached"));
   FS_RETURN_IF_ERROR(AnswerOptional(f.subsidy_paid_to_person(),
@@ -208,7 +208,8 @@ absl::Status ValidateInterviewNote(const v1::InterviewNote& n) {
     const std::string path = StrCat("interview_note.participants[", i, "]");
     FS_RETURN_IF_ERROR(RequiredShort(p.name(), StrCat(path, ".name")));
     FS_RETURN_IF_ERROR(RequiredShort(p.role(), StrCat(path, ".role")));
-    FS_RETURN_IF_ERROR(ShortText(p.organisation(), StrCat(path, ".organisation")));
+    FS_RETURN_IF_ERROR(
+        ShortText(p.organisation(), StrCat(path, ".organisation")));
   }
   FS_RETURN_IF_ERROR(ShortText(n.topic(), "interview_note.topic"));
   FS_RETURN_IF_ERROR(Required(n.notes(), "interview_note.notes"));
@@ -252,23 +253,25 @@ absl::Status ValidateMonthlyReport(const v1::MonthlyReport& m) {
   for (int i = 0; i < m.rows_size(); ++i) {
     const auto& r = m.rows(i);
     const std::string path = StrCat("monthly_report.rows[", i, "]");
-    FS_RETURN_IF_ERROR(RequiredShort(r.occupation(), StrCat(path, ".occupation")));
+    FS_RETURN_IF_ERROR(
+        RequiredShort(r.occupation(), StrCat(path, ".occupation")));
     if (!seen.insert(r.occupation()).second) {
-      return InvalidArgumentError(StrCat(path, ".occupation \"", r.occupation(),
-                                         "\" appears twice"));
+      return InvalidArgumentError(
+          StrCat(path, ".occupation \"", r.occupation(), "\" appears twice"));
     }
     if (r.certified() > r.trained()) {
-      return InvalidArgumentError(absl::StrFormat(
-          "%s.certified (%d) exceeds %s.trained (%d)", path, r.certified(),
-          path, r.trained()));
+      return InvalidArgumentError(
+          absl::StrFormat("%s.certified (%d) exceeds %s.trained (%d)", path,
+                          r.certified(), path, r.trained()));
     }
     if (r.employed() > r.trained()) {
-      return InvalidArgumentError(absl::StrFormat(
-          "%s.employed (%d) exceeds %s.trained (%d)", path, r.employed(), path,
-          r.trained()));
+      return InvalidArgumentError(
+          absl::StrFormat("%s.employed (%d) exceeds %s.trained (%d)", path,
+                          r.employed(), path, r.trained()));
     }
   }
-  FS_RETURN_IF_ERROR(LongText(m.main_practices(), "monthly_report.main_practices"));
+  FS_RETURN_IF_ERROR(
+      LongText(m.main_practices(), "monthly_report.main_practices"));
   return LongText(m.highlights(), "monthly_report.highlights");
 }
 
@@ -289,7 +292,8 @@ absl::Status ValidateRecordContent(const v1::Record& r) {
   }
   if (r.has_location()) {
     const auto& g = r.location();
-    if (!std::isfinite(g.latitude()) || g.latitude() < -90 || g.latitude() > 90) {
+    if (!std::isfinite(g.latitude()) || g.latitude() < -90 ||
+        g.latitude() > 90) {
       return InvalidArgumentError(absl::StrFormat(
           "location.latitude (%g) must be between -90 and 90", g.latitude()));
     }
@@ -306,9 +310,9 @@ absl::Status ValidateRecordContent(const v1::Record& r) {
   for (int i = 0; i < r.rubric_links_size(); ++i) {
     const auto& link = r.rubric_links(i);
     if (!IsRubricItemId(link.item_id())) {
-      return InvalidArgumentError(StrCat(
-          "rubric_links[", i, "].item_id \"", link.item_id(),
-          "\" must be a dotted item number such as \"2.3\""));
+      return InvalidArgumentError(
+          StrCat("rubric_links[", i, "].item_id \"", link.item_id(),
+                 "\" must be a dotted item number such as \"2.3\""));
     }
     FS_RETURN_IF_ERROR(
         LongText(link.finding(), StrCat("rubric_links[", i, "].finding")));
@@ -335,8 +339,8 @@ absl::Status ValidateRecordContent(const v1::Record& r) {
 
 absl::Status ValidateRecord(const v1::Record& r) {
   if (!IsUuidV7(r.id())) {
-    return InvalidArgumentError(
-        absl::StrFormat("id must be a 16-byte UUIDv7 (got %d bytes)", r.id().size()));
+    return InvalidArgumentError(absl::StrFormat(
+        "id must be a 16-byte UUIDv7 (got %d bytes)", r.id().size()));
   }
   FS_RETURN_IF_ERROR(RequiredShort(r.author(), "author"));
   if (r.device_id().size() != kIdBytes) {
@@ -350,11 +354,15 @@ const std::vector<std::string>& EditableFields(v1::EntityType type) {
   static const std::vector<std::string> kInstitution = {
       "name", "address", "contact_person", "contact_phone", "registration_no"};
   static const std::vector<std::string> kClass = {
-      "name", "occupation", "institution_id", "start_date", "end_date",
-      "planned_trainees"};
-  static const std::vector<std::string> kTrainee = {
-      "name", "phone", "village_code", "registered_poor", "employment_status",
-      "employer", "certificate"};
+      "name",       "occupation", "institution_id",
+      "start_date", "end_date",   "planned_trainees"};
+  static const std::vector<std::string> kTrainee = {"name",
+                                                    "phone",
+                                                    "village_code",
+                                                    "registered_poor",
+                                                    "employment_status",
+                                                    "employer",
+                                                    "certificate"};
   static const std::vector<std::string> kNone;
   switch (type) {
     case v1::ENTITY_TYPE_INSTITUTION:
@@ -376,7 +384,8 @@ absl::Status ValidateEntityEdit(const v1::EntityEdit& e) {
         "ENTITY_TYPE_CLASS or ENTITY_TYPE_TRAINEE)");
   }
   FS_RETURN_IF_ERROR(RequiredShort(e.entity_id(), "entity_edit.entity_id"));
-  if (!e.has_area()) return InvalidArgumentError("entity_edit.area is required");
+  if (!e.has_area())
+    return InvalidArgumentError("entity_edit.area is required");
   FS_RETURN_IF_ERROR(ValidateArea(e.area(), "entity_edit.area"));
   if (e.writes().empty()) {
     return InvalidArgumentError("entity_edit.writes needs at least one field");
@@ -389,9 +398,9 @@ absl::Status ValidateEntityEdit(const v1::EntityEdit& e) {
     bool known = false;
     for (const auto& f : allowed) known = known || f == w.field();
     if (!known) {
-      return InvalidArgumentError(StrCat(
-          path, ".field \"", w.field(), "\" is not an editable field of ",
-          v1::EntityType_Name(e.entity_type())));
+      return InvalidArgumentError(StrCat(path, ".field \"", w.field(),
+                                         "\" is not an editable field of ",
+                                         v1::EntityType_Name(e.entity_type())));
     }
     if (!seen.insert(w.field()).second) {
       return InvalidArgumentError(
@@ -406,8 +415,9 @@ absl::StatusOr<v1::ChangeBody> ParseChangeBody(absl::string_view bytes,
                                                absl::string_view device_id,
                                                size_t max_bytes) {
   if (bytes.size() > max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrFormat(
-        "change body is %d bytes; at most %d allowed", bytes.size(), max_bytes));
+    return absl::ResourceExhaustedError(
+        absl::StrFormat("change body is %d bytes; at most %d allowed",
+                        bytes.size(), max_bytes));
   }
   v1::ChangeBody body;
   if (!body.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {

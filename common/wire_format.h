@@ -28,7 +28,8 @@ inline constexpr int kClientSchemaVersion = 1;
 // 48 bits of milliseconds last until the year 10889. Comparing two packed
 // values as integers compares (wall, logical) lexicographically.
 inline constexpr int kHlcLogicalBits = 16;
-inline constexpr uint64_t kHlcLogicalMask = (uint64_t{1} << kHlcLogicalBits) - 1;
+inline constexpr uint64_t kHlcLogicalMask =
+    (uint64_t{1} << kHlcLogicalBits) - 1;
 inline constexpr uint64_t kHlcMaxWallMs = (uint64_t{1} << 48) - 1;
 
 // Ids: 16 bytes. Record ids are UUIDv7 (RFC 9562): 48-bit big-endian Unix ms,

@@ -26,16 +26,17 @@ absl::StatusOr<std::unique_ptr<FieldsyncServer>> FieldsyncServer::Start(
   grpc::ServerBuilder builder;
   // Without this, two servers can bind one port (gRPC sets SO_REUSEPORT).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(options.limits.max_upload_bytes));
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(options.limits.max_upload_bytes));
   builder.SetMaxSendMessageSize(64 * 1024 * 1024);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &server->port_);
   builder.RegisterService(server->service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen,
-        " (address in use, or not an address of this machine)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     " (address in use, or not an address of this machine)"));
   }
   return server;
 }
@@ -46,7 +47,8 @@ std::string FieldsyncServer::address() const {
 
 void FieldsyncServer::Shutdown() {
   if (server_) {
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(2));
   }
 }
 

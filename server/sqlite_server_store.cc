@@ -79,18 +79,19 @@ absl::Status SqliteServerStore::Init() {
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   FS_RETURN_IF_ERROR(db_->Exec(kSchema));
   FS_ASSIGN_OR_RETURN(derived_, DerivedState::Create(db_.get()));
-  FS_RETURN_IF_ERROR(db_->Exec(
-      absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion)));
+  FS_RETURN_IF_ERROR(
+      db_->Exec(absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion)));
   {
-    FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare(
-                                    "SELECT value FROM meta WHERE key = 'server_id'"));
+    FS_ASSIGN_OR_RETURN(
+        Stmt q, db_->Prepare("SELECT value FROM meta WHERE key = 'server_id'"));
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) {
       server_id_ = q.Blob(0);
     } else {
       server_id_ = NewDeviceId();
       FS_ASSIGN_OR_RETURN(
-          Stmt ins, db_->Prepare("INSERT INTO meta(key, value) VALUES('server_id', ?)"));
+          Stmt ins,
+          db_->Prepare("INSERT INTO meta(key, value) VALUES('server_id', ?)"));
       ins.BindBlob(1, server_id_);
       FS_RETURN_IF_ERROR(ins.Run());
     }
@@ -98,28 +99,36 @@ absl::Status SqliteServerStore::Init() {
   FS_RETURN_IF_ERROR(tx.Commit());
 
   Db* db = db_.get();
-  FS_ASSIGN_OR_RETURN(device_hw_,
-                      Make(db, "SELECT high_water FROM devices WHERE device_id = ?"));
   FS_ASSIGN_OR_RETURN(
-      set_hw_, Make(db, "UPDATE devices SET high_water = ?, last_seen_ms = ?, "
-                        "clamped_changes = clamped_changes + ? WHERE device_id = ?"));
+      device_hw_,
+      Make(db, "SELECT high_water FROM devices WHERE device_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      set_hw_,
+      Make(db,
+           "UPDATE devices SET high_water = ?, last_seen_ms = ?, "
+           "clamped_changes = clamped_changes + ? WHERE device_id = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_change_,
-      Make(db, "INSERT INTO changes(device_id, device_seq, kind, county, hlc, "
-               "flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?)"));
+      Make(db,
+           "INSERT INTO changes(device_id, device_seq, kind, county, hlc, "
+           "flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       insert_rejection_,
-      Make(db, "INSERT INTO rejections(device_id, device_seq, code, reason, "
-               "received_ms, body) VALUES(?,?,?,?,?,?)"));
+      Make(db,
+           "INSERT INTO rejections(device_id, device_seq, code, reason, "
+           "received_ms, body) VALUES(?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(find_change_,
-                      Make(db, "SELECT seq, hlc, flags, body FROM changes "
-                               "WHERE device_id = ? AND device_seq = ?"));
+                      Make(db,
+                           "SELECT seq, hlc, flags, body FROM changes "
+                           "WHERE device_id = ? AND device_seq = ?"));
   FS_ASSIGN_OR_RETURN(find_rejection_,
-                      Make(db, "SELECT code, reason, body FROM rejections "
-                               "WHERE device_id = ? AND device_seq = ?"));
+                      Make(db,
+                           "SELECT code, reason, body FROM rejections "
+                           "WHERE device_id = ? AND device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
-      read_feed_, Make(db, "SELECT seq, device_id, device_seq, hlc, flags, body "
-                           "FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"));
+      read_feed_, Make(db,
+                       "SELECT seq, device_id, device_seq, hlc, flags, body "
+                       "FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"));
   return absl::OkStatus();
 }
 
@@ -128,11 +137,12 @@ absl::StatusOr<uint64_t> SqliteServerStore::RegisterDevice(
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(
       Stmt up,
-      db_->Prepare("INSERT INTO devices(device_id, label, author, "
-                   "first_seen_ms, last_seen_ms, clock_offset_ms, clock_flagged) "
-                   "VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(device_id) DO "
-                   "UPDATE SET label = ?2, author = ?3, last_seen_ms = ?4, "
-                   "clock_offset_ms = ?5, clock_flagged = ?6"));
+      db_->Prepare(
+          "INSERT INTO devices(device_id, label, author, "
+          "first_seen_ms, last_seen_ms, clock_offset_ms, clock_flagged) "
+          "VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(device_id) DO "
+          "UPDATE SET label = ?2, author = ?3, last_seen_ms = ?4, "
+          "clock_offset_ms = ?5, clock_flagged = ?6"));
   up.BindBlob(1, hello.device_id)
       .BindText(2, hello.label)
       .BindText(3, hello.author)
@@ -173,7 +183,8 @@ absl::StatusOr<v1::ChangeOutcome> SqliteServerStore::PreviousOutcome(
         bad.set_reason(absl::StrCat(
             "device_seq ", c.device_seq,
             " was already used by this device for a different change "
-            "(server_seq ", out.server_seq(),
+            "(server_seq ",
+            out.server_seq(),
             "); the device's store may have been restored from an old copy"));
         return bad;
       }
@@ -238,7 +249,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
   int64_t clamped = 0;
   for (PreparedChange& c : changes) {
     if (c.device_seq <= hw) {
-      FS_ASSIGN_OR_RETURN(v1::ChangeOutcome prev, PreviousOutcome(device_id, c));
+      FS_ASSIGN_OR_RETURN(v1::ChangeOutcome prev,
+                          PreviousOutcome(device_id, c));
       outcomes.push_back(std::move(prev));
       continue;
     }
@@ -254,6 +266,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     absl::Status verdict = c.verdict;
     if (verdict.ok() && c.parsed.has_record()) {
       verdict = derived_->CheckRevision(c.parsed.record());
+    } else if (verdict.ok() && c.parsed.has_entity_edit()) {
+      verdict = derived_->CheckEntityEdit(c.parsed.entity_edit());
     }
     if (!verdict.ok()) {
       FS_RETURN_IF_ERROR(Reject(device_id, c, verdict, now_ms, &out));
@@ -281,8 +295,10 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     outcomes.push_back(std::move(out));
   }
   Stmt& up = *set_hw_;
-  up.Bind(1, static_cast<int64_t>(hw)).Bind(2, now_ms).Bind(3, clamped).BindBlob(
-      4, device_id);
+  up.Bind(1, static_cast<int64_t>(hw))
+      .Bind(2, now_ms)
+      .Bind(3, clamped)
+      .BindBlob(4, device_id);
   FS_RETURN_IF_ERROR(up.Run());
   FS_RETURN_IF_ERROR(tx.Commit());
   return outcomes;
@@ -319,7 +335,8 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint32_t limit,
 
 absl::StatusOr<uint64_t> SqliteServerStore::FeedHead() {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT coalesce(max(seq), 0) FROM changes"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT coalesce(max(seq), 0) FROM changes"));
   FS_ASSIGN_OR_RETURN(bool row, q.Step());
   return row ? static_cast<uint64_t>(q.Int(0)) : 0;
 }
@@ -335,15 +352,16 @@ absl::StatusOr<StoreSummary> SqliteServerStore::Summarize() {
   FS_ASSIGN_OR_RETURN(s.changes, count("SELECT count(*) FROM changes"));
   FS_ASSIGN_OR_RETURN(s.records, count("SELECT count(*) FROM records"));
   FS_ASSIGN_OR_RETURN(s.entities, count("SELECT count(*) FROM entities"));
-  FS_ASSIGN_OR_RETURN(s.conflicts,
-                      count("SELECT count(*) FROM field_writes WHERE is_conflict"));
+  FS_ASSIGN_OR_RETURN(
+      s.conflicts,
+      count("SELECT count(*) FROM field_writes WHERE is_conflict"));
   FS_ASSIGN_OR_RETURN(s.rejected, count("SELECT count(*) FROM rejections"));
   FS_ASSIGN_OR_RETURN(s.devices, count("SELECT count(*) FROM devices"));
   FS_ASSIGN_OR_RETURN(s.feed_head,
                       count("SELECT coalesce(max(seq), 0) FROM changes"));
-  FS_ASSIGN_OR_RETURN(Stmt q,
-                      db_->Prepare("SELECT device_id, device_seq, hlc, body FROM "
-                                   "changes ORDER BY device_id, device_seq"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT device_id, device_seq, hlc, body FROM "
+                           "changes ORDER BY device_id, device_seq"));
   StateDigest digest;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, q.Step());

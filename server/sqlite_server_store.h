@@ -40,7 +40,8 @@ class SqliteServerStore final : public ServerStore {
   absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
       const std::string& device_id, std::vector<PreparedChange>& changes,
       int64_t now_ms) override;
-  absl::Status ReadFeed(uint64_t after, uint32_t limit, const std::string& reader,
+  absl::Status ReadFeed(uint64_t after, uint32_t limit,
+                        const std::string& reader,
                         v1::DownloadPage* page) override;
   absl::StatusOr<uint64_t> FeedHead() override;
   absl::StatusOr<StoreSummary> Summarize() override;
@@ -54,7 +55,8 @@ class SqliteServerStore final : public ServerStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Reject(const std::string& device_id, const PreparedChange& c,
                       const absl::Status& why, int64_t now_ms,
-                      v1::ChangeOutcome* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                      v1::ChangeOutcome* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);

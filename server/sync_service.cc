@@ -59,7 +59,8 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext*,
   hello.now_ms = now;
   hello.clock_offset_ms =
       req->device_time_ms() == 0 ? 0 : req->device_time_ms() - now;
-  hello.clock_flagged = std::llabs(hello.clock_offset_ms) > limits_.max_clock_skew_ms;
+  hello.clock_flagged =
+      std::llabs(hello.clock_offset_ms) > limits_.max_clock_skew_ms;
   auto hw = store_->RegisterDevice(hello);
   if (!hw.ok()) return ToGrpcStatus(hw.status());
   auto head = store_->FeedHead();
@@ -81,7 +82,8 @@ grpc::Status SyncServiceImpl::Upload(grpc::ServerContext*,
                                      const v1::UploadRequest* req,
                                      v1::UploadResponse* resp) {
   if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
-  if (static_cast<uint32_t>(req->changes_size()) > limits_.max_changes_per_upload) {
+  if (static_cast<uint32_t>(req->changes_size()) >
+      limits_.max_changes_per_upload) {
     return grpc::Status(
         grpc::StatusCode::RESOURCE_EXHAUSTED,
         absl::StrFormat("changes: %d in one upload; at most %d allowed",
@@ -114,7 +116,8 @@ grpc::Status SyncServiceImpl::Upload(grpc::ServerContext*,
         p.verdict = parsed.status();
       }
       bool clamped = false;
-      p.effective_hlc = ClampHlc(c.hlc(), now, limits_.max_clock_skew_ms, &clamped);
+      p.effective_hlc =
+          ClampHlc(c.hlc(), now, limits_.max_clock_skew_ms, &clamped);
       if (clamped) p.flags |= v1::CHANGE_FLAG_CLOCK_CLAMPED;
     }
     prepared.push_back(std::move(p));
@@ -130,13 +133,13 @@ grpc::Status SyncServiceImpl::Upload(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::Download(grpc::ServerContext* context,
-                                       const v1::DownloadRequest* req,
-                                       grpc::ServerWriter<v1::DownloadPage>* writer) {
+grpc::Status SyncServiceImpl::Download(
+    grpc::ServerContext* context, const v1::DownloadRequest* req,
+    grpc::ServerWriter<v1::DownloadPage>* writer) {
   if (auto s = CheckProtocol(req->protocol_version()); !s.ok()) return s;
   if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
-  uint32_t page_size = req->page_size() == 0 ? limits_.default_page_size
-                                             : req->page_size();
+  uint32_t page_size =
+      req->page_size() == 0 ? limits_.default_page_size : req->page_size();
   if (page_size > limits_.max_page_size) page_size = limits_.max_page_size;
   auto head = store_->FeedHead();
   if (!head.ok()) return ToGrpcStatus(head.status());
@@ -155,7 +158,8 @@ grpc::Status SyncServiceImpl::Download(grpc::ServerContext* context,
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
     v1::DownloadPage page;
-    if (auto s = store_->ReadFeed(after, page_size, req->device_id(), &page); !s.ok()) {
+    if (auto s = store_->ReadFeed(after, page_size, req->device_id(), &page);
+        !s.ok()) {
       return ToGrpcStatus(s);
     }
     if (page.entries_size() == 0) break;

@@ -58,10 +58,14 @@ Run `fieldsync COMMAND --help` for one command.
 
 const std::map<std::string, std::string>& CommandHelp() {
   static const std::map<std::string, std::string> help = {
-      {"init", "usage: fieldsync [--home DIR] init --server HOST:PORT [--inspector NAME] [--label TEXT]\n"},
-      {"record", "usage: fieldsync [--home DIR] record KIND --json FILE|- [--revise ID]\n"
-                 "KIND: spot-check, follow-up-visit, interview-note, document-review, monthly-report\n"
-                 "The JSON is a fieldsync.v1.Record (see examples/KIND.json).\n"},
+      {"init",
+       "usage: fieldsync [--home DIR] init --server HOST:PORT [--inspector "
+       "NAME] [--label TEXT]\n"},
+      {"record",
+       "usage: fieldsync [--home DIR] record KIND --json FILE|- [--revise ID]\n"
+       "KIND: spot-check, follow-up-visit, interview-note, document-review, "
+       "monthly-report\n"
+       "The JSON is a fieldsync.v1.Record (see examples/KIND.json).\n"},
       {"list", "usage: fieldsync [--home DIR] list [--kind KIND] [--json]\n"},
       {"show", "usage: fieldsync [--home DIR] show ID [--json]\n"},
       {"sync", "usage: fieldsync [--home DIR] sync\n"},
@@ -91,7 +95,8 @@ int Failure(const absl::Status& s) {
 
 std::string DefaultHome() {
   if (const char* h = std::getenv("FIELDSYNC_HOME"); h && *h) return h;
-  if (const char* h = std::getenv("HOME"); h && *h) return absl::StrCat(h, "/.fieldsync");
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return absl::StrCat(h, "/.fieldsync");
   return ".fieldsync";
 }
 
@@ -150,7 +155,8 @@ std::string RecordJson(const v1::Record& r) {
 
 int Init(const Cli& cli) {
   auto it = cli.options.find("server");
-  if (it == cli.options.end()) return UsageError("init needs --server HOST:PORT");
+  if (it == cli.options.end())
+    return UsageError("init needs --server HOST:PORT");
   std::string inspector;
   if (auto i = cli.options.find("inspector"); i != cli.options.end()) {
     inspector = i->second;
@@ -160,7 +166,8 @@ int Init(const Cli& cli) {
     return UsageError("init needs --inspector NAME");
   }
   std::string label;
-  if (auto i = cli.options.find("label"); i != cli.options.end()) label = i->second;
+  if (auto i = cli.options.find("label"); i != cli.options.end())
+    label = i->second;
   if (auto s = Client::Init(cli.home, it->second, inspector, label); !s.ok()) {
     return Failure(s);
   }
@@ -174,24 +181,27 @@ int Init(const Cli& cli) {
 
 int Record(const Cli& cli) {
   if (cli.positional.size() != 1) {
-    return UsageError("record needs KIND (spot-check, follow-up-visit, "
-                      "interview-note, document-review, monthly-report)");
+    return UsageError(
+        "record needs KIND (spot-check, follow-up-visit, "
+        "interview-note, document-review, monthly-report)");
   }
   const auto kind = RecordKindFromName(cli.positional[0]);
   if (!kind) {
-    return UsageError(absl::StrCat(
-        "unknown KIND \"", cli.positional[0],
-        "\": use spot-check, follow-up-visit, interview-note, "
-        "document-review or monthly-report"));
+    return UsageError(
+        absl::StrCat("unknown KIND \"", cli.positional[0],
+                     "\": use spot-check, follow-up-visit, interview-note, "
+                     "document-review or monthly-report"));
   }
   auto json_path = cli.options.find("json");
-  if (json_path == cli.options.end()) return UsageError("record needs --json FILE (or - for stdin)");
+  if (json_path == cli.options.end())
+    return UsageError("record needs --json FILE (or - for stdin)");
   auto text = ReadInput(json_path->second);
   if (!text.ok()) return Failure(text.status());
   v1::Record record;
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = false;
-  auto parsed = google::protobuf::util::JsonStringToMessage(*text, &record, opts);
+  auto parsed =
+      google::protobuf::util::JsonStringToMessage(*text, &record, opts);
   if (!parsed.ok()) {
     return Failure(absl::InvalidArgumentError(absl::StrCat(
         json_path->second, " is not a valid fieldsync.v1.Record in JSON: ",
@@ -225,8 +235,8 @@ int Record(const Cli& cli) {
   if (!id.ok()) return Failure(id.status());
   std::printf("%s\n", IdToString(*id).c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "saved %s %s (pending sync)\n", RecordKindName(*kind).data(),
-               IdToString(*id).c_str());
+  std::fprintf(stderr, "saved %s %s (pending sync)\n",
+               RecordKindName(*kind).data(), IdToString(*id).c_str());
   return 0;
 }
 
@@ -234,15 +244,17 @@ std::string ViewJson(const RecordView& v) {
   return absl::StrFormat(
       "{\"id\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"revisions\":%d,"
       "\"deviceId\":\"%s\",\"record\":%s}",
-      IdToString(v.id), RecordKindName(v.kind), ChangeStateName(v.current.state),
-      v.revisions, IdToString(v.current.device_id), RecordJson(v.current.record));
+      IdToString(v.id), RecordKindName(v.kind),
+      ChangeStateName(v.current.state), v.revisions,
+      IdToString(v.current.device_id), RecordJson(v.current.record));
 }
 
 int List(const Cli& cli) {
   std::optional<RecordKind> kind;
   if (auto k = cli.options.find("kind"); k != cli.options.end()) {
     kind = RecordKindFromName(k->second);
-    if (!kind) return UsageError(absl::StrCat("unknown --kind \"", k->second, "\""));
+    if (!kind)
+      return UsageError(absl::StrCat("unknown --kind \"", k->second, "\""));
   }
   auto client = OpenClient(cli);
   if (!client.ok()) return Failure(client.status());
@@ -255,12 +267,12 @@ int List(const Cli& cli) {
       continue;
     }
     const v1::Record& r = v.current.record;
-    std::printf("%s  %-16s %-8s county %s  %s  by %s  rev %lld  %s\n",
-                IdToString(v.id).c_str(), RecordKindName(v.kind).data(),
-                ChangeStateName(v.current.state), r.area().county_code().c_str(),
-                Time(r.observed_at().seconds() * 1000).c_str(), r.author().c_str(),
-                static_cast<long long>(v.revisions),
-                Prefix(r.notes(), 20).c_str());
+    std::printf(
+        "%s  %-16s %-8s county %s  %s  by %s  rev %lld  %s\n",
+        IdToString(v.id).c_str(), RecordKindName(v.kind).data(),
+        ChangeStateName(v.current.state), r.area().county_code().c_str(),
+        Time(r.observed_at().seconds() * 1000).c_str(), r.author().c_str(),
+        static_cast<long long>(v.revisions), Prefix(r.notes(), 20).c_str());
   }
   if (!json) std::printf("%zu record(s)\n", views->size());
   return 0;
@@ -281,18 +293,23 @@ int Show(const Cli& cli) {
     if (json) {
       std::printf(
           "{\"id\":\"%s\",\"revision\":%d,\"state\":\"%s\",\"deviceId\":\"%s\","
-          "\"deviceSeq\":%llu,\"serverSeq\":%llu,\"reason\":\"%s\",\"record\":%s}\n",
+          "\"deviceSeq\":%llu,\"serverSeq\":%llu,\"reason\":\"%s\",\"record\":%"
+          "s}\n",
           IdToString(*id).c_str(), n, ChangeStateName(r.state),
-          IdToString(r.device_id).c_str(), static_cast<unsigned long long>(r.device_seq),
+          IdToString(r.device_id).c_str(),
+          static_cast<unsigned long long>(r.device_seq),
           static_cast<unsigned long long>(r.server_seq), r.reason.c_str(),
           RecordJson(r.record).c_str());
       continue;
     }
-    std::printf("revision %d  %s  device %s seq %llu%s\n", n, ChangeStateName(r.state),
-                IdToString(r.device_id).c_str(),
+    std::printf("revision %d  %s  device %s seq %llu%s\n", n,
+                ChangeStateName(r.state), IdToString(r.device_id).c_str(),
                 static_cast<unsigned long long>(r.device_seq),
-                r.server_seq ? absl::StrCat("  server seq ", r.server_seq).c_str() : "");
-    if (r.state == ChangeState::kRejected) std::printf("  rejected: %s\n", r.reason.c_str());
+                r.server_seq
+                    ? absl::StrCat("  server seq ", r.server_seq).c_str()
+                    : "");
+    if (r.state == ChangeState::kRejected)
+      std::printf("  rejected: %s\n", r.reason.c_str());
     std::printf("  %s\n", RecordJson(r.record).c_str());
   }
   return 0;
@@ -306,18 +323,22 @@ int Sync(const Cli& cli) {
     using P = SyncProgress::Phase;
     if (p.phase == P::kHandshake) {
       std::printf("sync: %llu change(s) to send (%s)\n",
-                  static_cast<unsigned long long>(p.to_send), Bytes(p.bytes_to_send).c_str());
+                  static_cast<unsigned long long>(p.to_send),
+                  Bytes(p.bytes_to_send).c_str());
     } else if (p.phase == P::kUpload) {
       if (!announced_up) announced_up = true;
-      std::printf("  sent %llu/%llu (%s)\n", static_cast<unsigned long long>(p.sent),
-                  static_cast<unsigned long long>(p.to_send), Bytes(p.bytes_sent).c_str());
+      std::printf("  sent %llu/%llu (%s)\n",
+                  static_cast<unsigned long long>(p.sent),
+                  static_cast<unsigned long long>(p.to_send),
+                  Bytes(p.bytes_sent).c_str());
     } else if (p.phase == P::kDownload) {
       if (!announced_down) {
         announced_down = true;
         std::printf("  %llu change(s) to receive\n",
                     static_cast<unsigned long long>(p.to_receive));
       }
-      std::printf("  received %llu/%llu (%s)\n", static_cast<unsigned long long>(p.received),
+      std::printf("  received %llu/%llu (%s)\n",
+                  static_cast<unsigned long long>(p.received),
                   static_cast<unsigned long long>(p.to_receive),
                   Bytes(p.bytes_received).c_str());
     }
@@ -331,27 +352,34 @@ int Sync(const Cli& cli) {
   }
   const SyncReport& r = *report;
   std::printf(
-      "sync done: sent %llu (accepted %llu, rejected %llu), received %llu new from "
+      "sync done: sent %llu (accepted %llu, rejected %llu), received %llu new "
+      "from "
       "other devices, %llu confirmation(s); %s up, %s down, %u round trip(s)\n",
-      static_cast<unsigned long long>(r.uploaded), static_cast<unsigned long long>(r.accepted),
+      static_cast<unsigned long long>(r.uploaded),
+      static_cast<unsigned long long>(r.accepted),
       static_cast<unsigned long long>(r.rejected),
       static_cast<unsigned long long>(r.new_from_others),
-      static_cast<unsigned long long>(r.confirmations), Bytes(r.bytes_sent).c_str(),
-      Bytes(r.bytes_received).c_str(), r.round_trips);
+      static_cast<unsigned long long>(r.confirmations),
+      Bytes(r.bytes_sent).c_str(), Bytes(r.bytes_received).c_str(),
+      r.round_trips);
   for (const Rejection& j : r.new_rejections) {
     std::printf("  REJECTED change %llu (%s %s): %s\n",
-                static_cast<unsigned long long>(j.device_seq), RecordKindName(j.kind).data(),
-                j.subject.c_str(), j.reason.c_str());
+                static_cast<unsigned long long>(j.device_seq),
+                RecordKindName(j.kind).data(), j.subject.c_str(),
+                j.reason.c_str());
   }
   if (!r.new_rejections.empty()) {
-    std::printf("  rejected changes are kept on this device and do not block others; "
-                "see `fieldsync status`\n");
+    std::printf(
+        "  rejected changes are kept on this device and do not block others; "
+        "see `fieldsync status`\n");
   }
   if (r.clock_flagged) {
-    std::printf("  WARNING: this device's clock is %s by %s; fieldsync corrects for "
-                "it, but please set the device's clock\n",
-                r.clock_offset_ms > 0 ? "ahead" : "behind",
-                absl::FormatDuration(absl::Milliseconds(std::llabs(r.clock_offset_ms))).c_str());
+    std::printf(
+        "  WARNING: this device's clock is %s by %s; fieldsync corrects for "
+        "it, but please set the device's clock\n",
+        r.clock_offset_ms > 0 ? "ahead" : "behind",
+        absl::FormatDuration(absl::Milliseconds(std::llabs(r.clock_offset_ms)))
+            .c_str());
   }
   return 0;
 }
@@ -362,27 +390,32 @@ int Status(const Cli& cli) {
   auto s = (*client)->Status();
   if (!s.ok()) return Failure(s.status());
   std::printf("device    %s (inspector %s)\nserver    %s\nlast sync %s\n",
-              IdToString(s->device_id).c_str(), s->author.c_str(), s->server.c_str(),
-              Time(s->last_sync_ms).c_str());
-  std::printf("pending   %llu (%s to send)\naccepted  %llu\nrejected  %llu\n"
-              "received  %llu from other devices (feed cursor %llu)\n"
-              "records   %llu; entity conflicts flagged %llu\n",
-              static_cast<unsigned long long>(s->pending), Bytes(s->pending_bytes).c_str(),
-              static_cast<unsigned long long>(s->accepted),
-              static_cast<unsigned long long>(s->rejected),
-              static_cast<unsigned long long>(s->received),
-              static_cast<unsigned long long>(s->cursor),
-              static_cast<unsigned long long>(s->records),
-              static_cast<unsigned long long>(s->conflicts));
+              IdToString(s->device_id).c_str(), s->author.c_str(),
+              s->server.c_str(), Time(s->last_sync_ms).c_str());
+  std::printf(
+      "pending   %llu (%s to send)\naccepted  %llu\nrejected  %llu\n"
+      "received  %llu from other devices (feed cursor %llu)\n"
+      "records   %llu; entity conflicts flagged %llu\n",
+      static_cast<unsigned long long>(s->pending),
+      Bytes(s->pending_bytes).c_str(),
+      static_cast<unsigned long long>(s->accepted),
+      static_cast<unsigned long long>(s->rejected),
+      static_cast<unsigned long long>(s->received),
+      static_cast<unsigned long long>(s->cursor),
+      static_cast<unsigned long long>(s->records),
+      static_cast<unsigned long long>(s->conflicts));
   if (s->clock_flagged) {
-    std::printf("clock     FLAGGED: %s by %s at the last sync\n",
-                s->clock_offset_ms > 0 ? "ahead" : "behind",
-                absl::FormatDuration(absl::Milliseconds(std::llabs(s->clock_offset_ms))).c_str());
+    std::printf(
+        "clock     FLAGGED: %s by %s at the last sync\n",
+        s->clock_offset_ms > 0 ? "ahead" : "behind",
+        absl::FormatDuration(absl::Milliseconds(std::llabs(s->clock_offset_ms)))
+            .c_str());
   }
   for (const Rejection& j : s->rejections) {
     std::printf("  rejected change %llu (%s %s): %s\n",
-                static_cast<unsigned long long>(j.device_seq), RecordKindName(j.kind).data(),
-                j.subject.c_str(), j.reason.c_str());
+                static_cast<unsigned long long>(j.device_seq),
+                RecordKindName(j.kind).data(), j.subject.c_str(),
+                j.reason.c_str());
   }
   return 0;
 }
@@ -392,13 +425,14 @@ int State(const Cli& cli) {
   if (!client.ok()) return Failure(client.status());
   auto s = (*client)->Summarize();
   if (!s.ok()) return Failure(s.status());
-  std::printf("device %s\n  changes   %llu\n  records   %llu\n  entities  %llu "
-              "(conflicting writes flagged: %llu)\n  digest    %s\n",
-              IdToString((*client)->device_id()).c_str(),
-              static_cast<unsigned long long>(s->changes),
-              static_cast<unsigned long long>(s->records),
-              static_cast<unsigned long long>(s->entities),
-              static_cast<unsigned long long>(s->conflicts), s->digest.c_str());
+  std::printf(
+      "device %s\n  changes   %llu\n  records   %llu\n  entities  %llu "
+      "(conflicting writes flagged: %llu)\n  digest    %s\n",
+      IdToString((*client)->device_id()).c_str(),
+      static_cast<unsigned long long>(s->changes),
+      static_cast<unsigned long long>(s->records),
+      static_cast<unsigned long long>(s->entities),
+      static_cast<unsigned long long>(s->conflicts), s->digest.c_str());
   return 0;
 }
 
@@ -421,11 +455,14 @@ int Main(int argc, char** argv) {
         has_value = true;
       }
       auto known = kTakesValue.find(name);
-      if (known == kTakesValue.end()) return UsageError(absl::StrCat("unknown option --", name));
+      if (known == kTakesValue.end())
+        return UsageError(absl::StrCat("unknown option --", name));
       // --json takes a value for `record` (the file) and none elsewhere.
-      const bool takes = known->second || (name == "json" && cli.command == "record");
+      const bool takes =
+          known->second || (name == "json" && cli.command == "record");
       if (takes && !has_value) {
-        if (i + 1 >= argc) return UsageError(absl::StrCat("--", name, " needs a value"));
+        if (i + 1 >= argc)
+          return UsageError(absl::StrCat("--", name, " needs a value"));
         value = argv[++i];
       }
       if (name == "help") {

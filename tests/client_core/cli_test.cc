@@ -1,9 +1,8 @@
 // The `fieldsync` CLI as a user runs it: clear messages and non-zero exits
 // on bad input, and the whole record -> sync -> list path against a real
 // server on 127.0.0.1.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
@@ -68,13 +67,17 @@ TEST(Cli, BadRecordsAreRefusedWithTheReasonAndNothingIsSaved) {
   CliResult r = Cli(absl::StrCat(home, " list"));
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(Has(r, "init --server")) << r.out;
-  ASSERT_EQ(Cli(absl::StrCat(home, " init --server 127.0.0.1:1 --inspector 张伟")).code, 0);
+  ASSERT_EQ(
+      Cli(absl::StrCat(home, " init --server 127.0.0.1:1 --inspector 张伟"))
+          .code,
+      0);
 
   {
     std::ofstream f(dir.Sub("broken.json"));
     f << "{\"area\": {\"countyCode\": \"640522\"}, \"spotCheck\": {";
   }
-  r = Cli(absl::StrCat(home, " record spot-check --json ", dir.Sub("broken.json")));
+  r = Cli(
+      absl::StrCat(home, " record spot-check --json ", dir.Sub("broken.json")));
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(Has(r, "is not a valid fieldsync.v1.Record in JSON")) << r.out;
 
@@ -82,14 +85,16 @@ TEST(Cli, BadRecordsAreRefusedWithTheReasonAndNothingIsSaved) {
     std::ofstream f(dir.Sub("unknown.json"));
     f << "{\"area\": {\"countyCode\": \"640522\"}, \"colour\": \"red\"}";
   }
-  r = Cli(absl::StrCat(home, " record spot-check --json ", dir.Sub("unknown.json")));
+  r = Cli(absl::StrCat(home, " record spot-check --json ",
+                       dir.Sub("unknown.json")));
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(Has(r, "colour")) << r.out;
 
   r = Cli(absl::StrCat(home, " record follow-up-visit --json ",
                        ExamplePath(RecordKind::kSpotCheck)));
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(Has(r, "holds a spot-check record but KIND is follow-up-visit")) << r.out;
+  EXPECT_TRUE(Has(r, "holds a spot-check record but KIND is follow-up-visit"))
+      << r.out;
 
   // A value that breaks a rule: the message names the field.
   const std::string cmd = absl::StrCat(
@@ -104,7 +109,8 @@ TEST(Cli, BadRecordsAreRefusedWithTheReasonAndNothingIsSaved) {
   while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
   const int status = pclose(p);
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_NE(out.find("spot_check.attendance_counted (45) exceeds spot_check.enrolled (40)"),
+  EXPECT_NE(out.find("spot_check.attendance_counted (45) exceeds "
+                     "spot_check.enrolled (40)"),
             std::string::npos)
       << out;
 
@@ -121,7 +127,10 @@ TEST(Cli, SyncWithoutANetworkFailsClearlyAndKeepsTheRecords) {
   TempDir dir;
   const std::string home = absl::StrCat("--home ", dir.Sub("h"));
   // Port 1 on loopback: nothing listens there.
-  ASSERT_EQ(Cli(absl::StrCat(home, " init --server 127.0.0.1:1 --inspector 张伟")).code, 0);
+  ASSERT_EQ(
+      Cli(absl::StrCat(home, " init --server 127.0.0.1:1 --inspector 张伟"))
+          .code,
+      0);
   ASSERT_EQ(Cli(absl::StrCat(home, " record interview-note --json ",
                              ExamplePath(RecordKind::kInterviewNote)))
                 .code,
@@ -138,11 +147,18 @@ TEST(Cli, RecordSyncAndListAcrossTwoDevices) {
   TestServer server(dir.Sub("server.db"));
   const std::string a = absl::StrCat("--home ", dir.Sub("a"));
   const std::string b = absl::StrCat("--home ", dir.Sub("b"));
-  ASSERT_EQ(Cli(absl::StrCat(a, " init --server ", server.address(), " --inspector 张伟")).code, 0);
-  ASSERT_EQ(Cli(absl::StrCat(b, " init --server ", server.address(), " --inspector 李娜")).code, 0);
+  ASSERT_EQ(Cli(absl::StrCat(a, " init --server ", server.address(),
+                             " --inspector 张伟"))
+                .code,
+            0);
+  ASSERT_EQ(Cli(absl::StrCat(b, " init --server ", server.address(),
+                             " --inspector 李娜"))
+                .code,
+            0);
   std::vector<std::string> ids;
   for (RecordKind k : ObservationKinds()) {
-    CliResult r = Cli(absl::StrCat(a, " record ", RecordKindName(k), " --json ", ExamplePath(k)));
+    CliResult r = Cli(absl::StrCat(a, " record ", RecordKindName(k), " --json ",
+                                   ExamplePath(k)));
     ASSERT_EQ(r.code, 0) << r.out;
     ids.push_back(r.out.substr(0, 36));
   }
@@ -156,11 +172,13 @@ TEST(Cli, RecordSyncAndListAcrossTwoDevices) {
 
   CliResult list = Cli(absl::StrCat(b, " list --json"));
   ASSERT_EQ(list.code, 0) << list.out;
-  std::vector<std::string> lines = absl::StrSplit(list.out, '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(list.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 5u) << list.out;
   for (const auto& line : lines) {
     google::protobuf::Struct parsed;
-    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &parsed).ok()) << line;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &parsed).ok())
+        << line;
     const std::string id = parsed.fields().at("id").string_value();
     EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
     EXPECT_EQ(parsed.fields().at("state").string_value(), "accepted");

@@ -81,7 +81,8 @@ TEST(Client, ReviseKeepsEveryRevisionAndChecksTheRecord) {
   auto revs = c->Show(*id);
   ASSERT_TRUE(revs.ok());
   ASSERT_EQ(revs->size(), 2u);
-  EXPECT_EQ(revs->at(1).record.document_review().findings(), "补充：协议缺少盖章");
+  EXPECT_EQ(revs->at(1).record.document_review().findings(),
+            "补充：协议缺少盖章");
   auto list = c->List(RecordKind::kDocumentReview);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
@@ -89,14 +90,17 @@ TEST(Client, ReviseKeepsEveryRevisionAndChecksTheRecord) {
   EXPECT_EQ(list->at(0).current.device_seq, 2u);
 
   FakeClock clock(1'780'000'000'000);
-  EXPECT_EQ(c->Revise(NewRecordId(clock), r).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(c->Revise(NewRecordId(clock), r).code(),
+            absl::StatusCode::kNotFound);
   v1::Record moved = r;
   moved.mutable_area()->set_county_code("640521");
   moved.mutable_area()->clear_township_code();
   moved.mutable_area()->clear_village_code();
-  EXPECT_EQ(c->Revise(*id, moved).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(c->Revise(*id, moved).code(),
+            absl::StatusCode::kFailedPrecondition);
   v1::Record other_kind = Example(RecordKind::kInterviewNote);
-  EXPECT_EQ(c->Revise(*id, other_kind).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(c->Revise(*id, other_kind).code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(Client, EntityEditFillsTheBaseFromTheCurrentValue) {
@@ -122,7 +126,8 @@ TEST(Client, EntityEditFillsTheBaseFromTheCurrentValue) {
   w->set_field("not_a_field");
   auto bad = c->EditEntity(e);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().message().find("entity_edit.writes[0].field"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("entity_edit.writes[0].field"),
+            std::string::npos);
 }
 
 }  // namespace

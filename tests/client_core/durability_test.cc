@@ -3,11 +3,10 @@
 // process records in a loop and reports each id after Record() returns; the
 // parent kills it with SIGKILL at varying points and checks every reported
 // id is in the store.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <set>
 
@@ -28,7 +27,8 @@ using testing::TempDir;
   while (true) {
     auto id = (*c)->Record(r);
     if (!id.ok()) _exit(4);
-    if (write(fd, id->data(), id->size()) != static_cast<ssize_t>(id->size())) _exit(5);
+    if (write(fd, id->data(), id->size()) != static_cast<ssize_t>(id->size()))
+      _exit(5);
   }
 }
 
@@ -52,7 +52,8 @@ TEST(Durability, NothingReportedSavedIsLostWhenKilledAtAnyInstant) {
     size_t got = 0;
     char buf[16];
     while (got < wait_for) {
-      ssize_t n = read(fds[0], buf, sizeof(buf));  // pipe writes of 16 are atomic
+      ssize_t n =
+          read(fds[0], buf, sizeof(buf));  // pipe writes of 16 are atomic
       ASSERT_EQ(n, 16) << "child stopped early";
       reported.insert(std::string(buf, 16));
       ++got;
@@ -67,7 +68,8 @@ TEST(Durability, NothingReportedSavedIsLostWhenKilledAtAnyInstant) {
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "child exited with " << WEXITSTATUS(status);
   }
   ClientOptions o;
   o.home = home;

@@ -45,8 +45,8 @@ template <typename T>
 }
 
 // INVALID_ARGUMENT naming `field`.
-#define FS_EXPECT_INVALID(expr, field)                                   \
-  EXPECT_TRUE(::fieldsync::testing::StatusIs(                            \
+#define FS_EXPECT_INVALID(expr, field)        \
+  EXPECT_TRUE(::fieldsync::testing::StatusIs( \
       (expr), ::absl::StatusCode::kInvalidArgument, (field)))
 
 // A fixed 16-byte device id whose every byte is `n` (so ids order by `n`).

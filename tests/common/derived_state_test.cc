@@ -103,7 +103,8 @@ class DerivedStateTest : public ::testing::Test {
  protected:
   // A new replica in its own database file.
   Replica& NewReplica() {
-    auto db = Db::Open(dir_.Sub(absl::StrCat("replica", replicas_.size(), ".db")));
+    auto db =
+        Db::Open(dir_.Sub(absl::StrCat("replica", replicas_.size(), ".db")));
     EXPECT_TRUE(db.ok()) << db.status();
     auto r = std::make_unique<Replica>();
     r->db = std::move(*db);
@@ -135,7 +136,8 @@ class DerivedStateTest : public ::testing::Test {
   std::vector<std::unique_ptr<Replica>> replicas_;
 };
 
-// --- change builders ------------------------------------------------------------
+// --- change builders
+// ------------------------------------------------------------
 
 // A record revision: the example of `kind` with a fixed id and author,
 // written on device `dev`.
@@ -229,7 +231,8 @@ std::vector<Change> MixedChanges() {
   };
 }
 
-// --- basics -----------------------------------------------------------------------
+// --- basics
+// -----------------------------------------------------------------------
 
 TEST_F(DerivedStateTest, CreateIsRepeatable) {
   Replica& r = NewReplica();
@@ -280,8 +283,8 @@ TEST_F(DerivedStateTest, HeadIsGreatestStampWhateverTheOrder) {
 TEST_F(DerivedStateTest, StateSurvivesReopen) {
   const std::string path = dir_.Sub("reopen.db");
   const std::string id = RecordIdAt(0);
-  const Change c = RecordChange(RecordKind::kDocumentReview, id, "li", 1, 1,
-                                H(0));
+  const Change c =
+      RecordChange(RecordKind::kDocumentReview, id, "li", 1, 1, H(0));
   {
     auto db = Db::Open(path);
     FS_ASSERT_OK(db);
@@ -322,16 +325,18 @@ TEST_F(DerivedStateTest, EntityFieldsResolveAsInMerge) {
     return s;
   };
   EXPECT_EQ(d.entities, std::vector<std::string>{"3/T|3|T|640522"});
-  EXPECT_EQ(d.field_writes,
-            (std::vector<std::string>{
-                absl::StrCat("3/T|employer|", H(10), "|", upper(d1), "|1|A|0|0|1"),
-                absl::StrCat("3/T|employer|", H(20), "|", upper(d2), "|1|B|0|1|0"),
-                absl::StrCat("3/T|phone|", H(30), "|", upper(d1), "|2|1|0|1|0"),
-            }))
+  EXPECT_EQ(
+      d.field_writes,
+      (std::vector<std::string>{
+          absl::StrCat("3/T|employer|", H(10), "|", upper(d1), "|1|A|0|0|1"),
+          absl::StrCat("3/T|employer|", H(20), "|", upper(d2), "|1|B|0|1|0"),
+          absl::StrCat("3/T|phone|", H(30), "|", upper(d1), "|2|1|0|1|0"),
+      }))
       << d;
 }
 
-// --- convergence: the same set in any order gives the same rows -----------------
+// --- convergence: the same set in any order gives the same rows
+// -----------------
 
 TEST_F(DerivedStateTest, ShuffledOrdersConverge) {
   const std::vector<Change> changes = MixedChanges();
@@ -413,7 +418,8 @@ TEST_F(DerivedStateTest, ConvergedStateMatchesMergeRules) {
   EXPECT_GE(conflicts, 2);
 }
 
-// --- idempotence ----------------------------------------------------------------
+// --- idempotence
+// ----------------------------------------------------------------
 
 TEST_F(DerivedStateTest, ApplyIsIdempotentForRepeatedEntityEdit) {
   const std::vector<Change> changes = {
@@ -427,8 +433,7 @@ TEST_F(DerivedStateTest, ApplyIsIdempotentForRepeatedEntityEdit) {
   twice.push_back(changes[0]);
   twice.push_back(changes[1]);
   twice.push_back(changes[0]);
-  EXPECT_TRUE(DumpAfter(twice) == once) << DumpAfter(twice) << "\nvs\n"
-                                        << once;
+  EXPECT_TRUE(DumpAfter(twice) == once) << DumpAfter(twice) << "\nvs\n" << once;
 }
 
 // Regression: derived_state.h promises "Apply() is idempotent per stamp", but
@@ -462,7 +467,8 @@ TEST_F(DerivedStateTest, EntityCountyDoesNotDependOnOrder) {
   EXPECT_TRUE(ab == ba) << "a then b:\n" << ab << "\nb then a:\n" << ba;
 }
 
-// --- CheckRevision ------------------------------------------------------------
+// --- CheckRevision
+// ------------------------------------------------------------
 
 TEST_F(DerivedStateTest, CheckRevisionAcceptsNewRecordsAndAuthorsRevisions) {
   Replica& r = NewReplica();
@@ -525,7 +531,8 @@ TEST_F(DerivedStateTest, CheckRevisionChangingCountyIsFailedPrecondition) {
                        "cannot move the record from county 640522 to 640521"));
 }
 
-// --- Remove -------------------------------------------------------------------------
+// --- Remove
+// -------------------------------------------------------------------------
 
 TEST_F(DerivedStateTest, RemoveRecordRevisionsRecomputesHead) {
   const std::string id = RecordIdAt(0);
@@ -537,20 +544,20 @@ TEST_F(DerivedStateTest, RemoveRecordRevisionsRecomputesHead) {
   Replica& r = NewReplica();
   ApplyAll(r, {s1, s3, s2});
 
-  FS_ASSERT_OK(r.state->Remove(s3.stamp, s3.body, {s1.stamp, s2.stamp}));
+  FS_ASSERT_OK(r.state->Remove(s3.stamp, s3.body));
   auto head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == s2.stamp);
   EXPECT_EQ(head->revisions, 2);
   EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({s1, s2}));
 
-  FS_ASSERT_OK(r.state->Remove(s1.stamp, s1.body, {s2.stamp}));
+  FS_ASSERT_OK(r.state->Remove(s1.stamp, s1.body));
   head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == s2.stamp);
   EXPECT_EQ(head->revisions, 1);
 
-  FS_ASSERT_OK(r.state->Remove(s2.stamp, s2.body, {}));
+  FS_ASSERT_OK(r.state->Remove(s2.stamp, s2.body));
   EXPECT_TRUE(StatusIs(r.state->GetRecord(id), absl::StatusCode::kNotFound,
                        "no such record"));
   EXPECT_TRUE(DumpOf(r.db.get()).records.empty());
@@ -559,8 +566,8 @@ TEST_F(DerivedStateTest, RemoveRecordRevisionsRecomputesHead) {
 TEST_F(DerivedStateTest, RemoveWinningEntityWriteRestoresPreviousWinner) {
   const Change a = EditChange(v1::ENTITY_TYPE_TRAINEE, "T",
                               {{"employer", "A"}, {"phone", "1"}}, 1, 1, H(10));
-  const Change b =
-      EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"employer", "B"}}, 2, 1, H(20));
+  const Change b = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"employer", "B"}},
+                              2, 1, H(20));
   Replica& r = NewReplica();
   ApplyAll(r, {a, b});
   // A lost to B concurrently: it is flagged.
@@ -568,7 +575,7 @@ TEST_F(DerivedStateTest, RemoveWinningEntityWriteRestoresPreviousWinner) {
   ASSERT_EQ(before.field_writes.size(), 3u);
   EXPECT_TRUE(absl::EndsWith(before.field_writes[0], "|A|0|0|1")) << before;
 
-  FS_ASSERT_OK(r.state->Remove(b.stamp, b.body, {}));
+  FS_ASSERT_OK(r.state->Remove(b.stamp, b.body));
   // Exactly as if B had never arrived: A wins again and is no conflict.
   EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({a})) << DumpOf(r.db.get());
 }
@@ -580,15 +587,17 @@ TEST_F(DerivedStateTest, RemoveLosingEntityWriteClearsConflict) {
       EditChange(v1::ENTITY_TYPE_CLASS, "C", {{"name", "二班"}}, 2, 1, H(20));
   Replica& r = NewReplica();
   ApplyAll(r, {b, a});
-  FS_ASSERT_OK(r.state->Remove(a.stamp, a.body, {}));
+  FS_ASSERT_OK(r.state->Remove(a.stamp, a.body));
   EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({b})) << DumpOf(r.db.get());
 }
 
-// --- Restamp ------------------------------------------------------------------------
+// --- Restamp
+// ------------------------------------------------------------------------
 
 TEST_F(DerivedStateTest, RestampRecordEqualsApplyingAtTheNewHlc) {
   const std::string id = RecordIdAt(0);
-  const Change s1 = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(100));
+  const Change s1 =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(100));
   // Made on a clock a day fast; the server lowers it below s1.
   Change s2 =
       RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(86400000), "2");
@@ -599,7 +608,7 @@ TEST_F(DerivedStateTest, RestampRecordEqualsApplyingAtTheNewHlc) {
   ASSERT_TRUE(head->head == s2.stamp);
 
   const Stamp old = s2.stamp;
-  FS_ASSERT_OK(r.state->Restamp(old, H(50), s2.body, {s1.stamp, old}));
+  FS_ASSERT_OK(r.state->Restamp(old, H(50), s2.body));
   head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == s1.stamp);
@@ -611,13 +620,14 @@ TEST_F(DerivedStateTest, RestampRecordEqualsApplyingAtTheNewHlc) {
 
 TEST_F(DerivedStateTest, RestampRecordKeepsHeadWhenStillGreatest) {
   const std::string id = RecordIdAt(0);
-  const Change s1 = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(100));
+  const Change s1 =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(100));
   const Change s2 =
       RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(900000), "2");
   Replica& r = NewReplica();
   ApplyAll(r, {s1, s2});
-  FS_ASSERT_OK(r.state->Restamp(s2.stamp, H(300000), s2.body,
-                                {s1.stamp, s2.stamp}));
+  FS_ASSERT_OK(
+      r.state->Restamp(s2.stamp, H(300000), s2.body));
   auto head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_EQ(head->head.hlc, H(300000));
@@ -626,15 +636,15 @@ TEST_F(DerivedStateTest, RestampRecordKeepsHeadWhenStillGreatest) {
 }
 
 TEST_F(DerivedStateTest, RestampEntityWriteReresolvesTheField) {
-  const Change a = EditChange(v1::ENTITY_TYPE_TRAINEE, "T",
-                              {{"employer", "A"}}, 1, 1, H(1000));
+  const Change a = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"employer", "A"}},
+                              1, 1, H(1000));
   // B's clock is far ahead, so B wins until it is restamped.
   Change b = EditChange(v1::ENTITY_TYPE_TRAINEE, "T",
                         {{"employer", "B"}, {"phone", "9"}}, 2, 1, H(5000000));
   Replica& r = NewReplica();
   ApplyAll(r, {a, b});
   const Stamp old = b.stamp;
-  FS_ASSERT_OK(r.state->Restamp(old, H(800), b.body, {}));
+  FS_ASSERT_OK(r.state->Restamp(old, H(800), b.body));
   b.stamp.hlc = H(800);
   const Dump got = DumpOf(r.db.get());
   const Dump want = DumpAfter({a, b});

@@ -298,7 +298,7 @@ TEST(ClampHlcTest, ClampedValuesOfOneBatchTieAndSequenceDecides) {
 // 0 at the same wall time, and so orders before the earlier change.
 TEST(ClampHlcTest, ClampDoesNotInvertOneDevicesOrderAtTheBound) {
   const std::string dev = testing::DeviceIdOf(0x22);
-  const uint64_t earlier = PackHlc(kT0 + kSkew, 5);  // at the bound
+  const uint64_t earlier = PackHlc(kT0 + kSkew, 5);    // at the bound
   const uint64_t later = PackHlc(kT0 + kSkew + 1, 0);  // just beyond
   ASSERT_LT(earlier, later);
   bool c1 = false, c2 = false;

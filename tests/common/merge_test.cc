@@ -19,8 +19,8 @@ namespace {
 
 using testing::DeviceIdOf;
 
-FieldWriteState W(uint64_t hlc, uint8_t device, uint64_t seq,
-                  std::string value, uint64_t base_hlc = 0) {
+FieldWriteState W(uint64_t hlc, uint8_t device, uint64_t seq, std::string value,
+                  uint64_t base_hlc = 0) {
   return FieldWriteState{Stamp{hlc, DeviceIdOf(device), seq}, std::move(value),
                          base_hlc};
 }
@@ -86,8 +86,8 @@ TEST(ResolveFieldTest, DeviceIdBreaksHlcTies) {
 
 TEST(ResolveFieldTest, DeviceSequenceBreaksTiesWithinOneDevice) {
   // Clamped changes of one device share an HLC; the later one wins.
-  const std::vector<FieldWriteState> writes = {
-      W(500, 4, 12, "later"), W(500, 4, 11, "earlier")};
+  const std::vector<FieldWriteState> writes = {W(500, 4, 12, "later"),
+                                               W(500, 4, 11, "earlier")};
   EXPECT_EQ(ResolveField(writes).winner, 0u);
 }
 
@@ -136,12 +136,12 @@ TEST(ResolveFieldTest, OnlyTheWinnersBaseMatters) {
 
 TEST(ResolveFieldTest, ManyLosersFlaggedIndependently) {
   const std::vector<FieldWriteState> writes = {
-      W(100, 1, 1, "v1"),       // seen by the winner: history
-      W(300, 2, 1, "v2"),       // concurrent, different: conflict
-      W(400, 4, 1, "win", 250), // winner, saw up to 250
-      W(350, 3, 1, "win"),      // concurrent, same value: no conflict
-      W(250, 1, 2, "v5"),       // exactly what the winner saw: history
-      W(260, 5, 7, ""),         // concurrent clear: conflict
+      W(100, 1, 1, "v1"),        // seen by the winner: history
+      W(300, 2, 1, "v2"),        // concurrent, different: conflict
+      W(400, 4, 1, "win", 250),  // winner, saw up to 250
+      W(350, 3, 1, "win"),       // concurrent, same value: no conflict
+      W(250, 1, 2, "v5"),        // exactly what the winner saw: history
+      W(260, 5, 7, ""),          // concurrent clear: conflict
   };
   const FieldResolution r = ResolveField(writes);
   EXPECT_EQ(r.winner, 2u);
@@ -196,8 +196,8 @@ std::vector<FieldWriteState> RandomWrites(std::mt19937& rng) {
       std::uniform_int_distribution<size_t> pick(0, writes.size() - 1);
       base = writes[pick(rng)].stamp.hlc + static_cast<uint64_t>(coin(rng)) - 1;
     }
-    writes.push_back(W(hlc, static_cast<uint8_t>(d), next_seq[d]++,
-                       std::move(v), base));
+    writes.push_back(
+        W(hlc, static_cast<uint8_t>(d), next_seq[d]++, std::move(v), base));
   }
   return writes;
 }

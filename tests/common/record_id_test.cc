@@ -20,12 +20,8 @@ using testing::StatusIs;
 
 constexpr int64_t kT0 = 1778553000000;  // 2026-05-12, ms
 
-int Version(const std::string& id) {
-  return static_cast<uint8_t>(id[6]) >> 4;
-}
-int Variant(const std::string& id) {
-  return static_cast<uint8_t>(id[8]) >> 6;
-}
+int Version(const std::string& id) { return static_cast<uint8_t>(id[6]) >> 4; }
+int Variant(const std::string& id) { return static_cast<uint8_t>(id[8]) >> 6; }
 // Byte-wise (unsigned) comparison, as SQLite compares BLOB keys.
 int Compare(const std::string& a, const std::string& b) {
   return std::memcmp(a.data(), b.data(), kIdBytes);
@@ -135,7 +131,8 @@ TEST(IdFromStringTest, RoundTrip) {
 }
 
 TEST(IdFromStringTest, AcceptsUppercaseAndNoDashes) {
-  const std::string want = *IdFromString("0190f5c2-8a1b-7c3d-9e4f-0123456789ab");
+  const std::string want =
+      *IdFromString("0190f5c2-8a1b-7c3d-9e4f-0123456789ab");
   auto upper = IdFromString("0190F5C2-8A1B-7C3D-9E4F-0123456789AB");
   FS_ASSERT_OK(upper);
   EXPECT_EQ(*upper, want);
@@ -151,11 +148,11 @@ TEST(IdFromStringTest, BadTextIsInvalidArgument) {
   const std::vector<std::string> bad = {
       "",
       "not-an-id",
-      "0190f5c2-8a1b-7c3d-9e4f-0123456789a",    // 31 digits
-      "0190f5c2-8a1b-7c3d-9e4f-0123456789abc",  // 33 digits
+      "0190f5c2-8a1b-7c3d-9e4f-0123456789a",     // 31 digits
+      "0190f5c2-8a1b-7c3d-9e4f-0123456789abc",   // 33 digits
       "0190f5c2-8a1b-7c3d-9e4f-0123456789abcd",  // 34 digits
-      "0190f5c2-8a1b-7c3d-9e4f-0123456789ag",   // not hex
-      "0190f5c2 8a1b 7c3d 9e4f 0123456789ab",   // spaces
+      "0190f5c2-8a1b-7c3d-9e4f-0123456789ag",    // not hex
+      "0190f5c2 8a1b 7c3d 9e4f 0123456789ab",    // spaces
       "{0190f5c2-8a1b-7c3d-9e4f-0123456789ab}",
   };
   for (const std::string& text : bad) {

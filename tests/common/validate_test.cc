@@ -68,7 +68,8 @@ std::string Chinese(size_t chars) {
   return s;
 }
 
-// --- examples -----------------------------------------------------------------
+// --- examples
+// -----------------------------------------------------------------
 
 TEST(ValidateExamplesTest, EveryExamplePassesContentValidation) {
   for (RecordKind kind : ObservationKinds()) {
@@ -106,9 +107,7 @@ TEST(ValidateAreaTest, AreaRules) {
            [](v1::Record* r) { r->mutable_area()->set_county_code("64052"); },
            "area.county_code \"64052\" must be 6 digits"},
           {"county 7 digits",
-           [](v1::Record* r) {
-             r->mutable_area()->set_county_code("6405221");
-           },
+           [](v1::Record* r) { r->mutable_area()->set_county_code("6405221"); },
            "area.county_code"},
           {"county letters",
            [](v1::Record* r) { r->mutable_area()->set_county_code("64O522"); },
@@ -164,19 +163,18 @@ TEST(ValidateAreaTest, AreaRules) {
 }
 
 TEST(ValidateAreaTest, CountyTownshipVillageLevelsAreValid) {
-  ExpectEachValid(RecordKind::kSpotCheck,
-                  {
-                      {"county only",
-                       [](v1::Record* r) {
-                         r->mutable_area()->clear_township_code();
-                         r->mutable_area()->clear_village_code();
-                       }},
-                      {"county and township",
-                       [](v1::Record* r) {
-                         r->mutable_area()->clear_village_code();
-                       }},
-                      {"all three", [](v1::Record*) {}},
-                  });
+  ExpectEachValid(
+      RecordKind::kSpotCheck,
+      {
+          {"county only",
+           [](v1::Record* r) {
+             r->mutable_area()->clear_township_code();
+             r->mutable_area()->clear_village_code();
+           }},
+          {"county and township",
+           [](v1::Record* r) { r->mutable_area()->clear_village_code(); }},
+          {"all three", [](v1::Record*) {}},
+      });
 }
 
 TEST(ValidateObservedAtTest, RequiredAndWithinRange) {
@@ -186,8 +184,11 @@ TEST(ValidateObservedAtTest, RequiredAndWithinRange) {
           {"missing", [](v1::Record* r) { r->clear_observed_at(); },
            "observed_at is required"},
           {"before 2000",
-           [](v1::Record* r) { r->mutable_observed_at()->set_seconds(946684799); },
-           "observed_at (946684799 s since 1970) must be between 2000 and 2200"},
+           [](v1::Record* r) {
+             r->mutable_observed_at()->set_seconds(946684799);
+           },
+           "observed_at (946684799 s since 1970) must be between 2000 and "
+           "2200"},
           {"zero",
            [](v1::Record* r) { r->mutable_observed_at()->set_seconds(0); },
            "observed_at"},
@@ -210,22 +211,21 @@ TEST(ValidateObservedAtTest, RequiredAndWithinRange) {
            },
            "observed_at"},
       });
-  ExpectEachValid(
-      RecordKind::kInterviewNote,
-      {
-          {"2000-01-01",
-           [](v1::Record* r) {
-             r->mutable_observed_at()->set_seconds(946684800);
-           }},
-          {"2200-01-01",
-           [](v1::Record* r) {
-             r->mutable_observed_at()->set_seconds(7258118400);
-           }},
-          {"max nanos",
-           [](v1::Record* r) {
-             r->mutable_observed_at()->set_nanos(999999999);
-           }},
-      });
+  ExpectEachValid(RecordKind::kInterviewNote,
+                  {
+                      {"2000-01-01",
+                       [](v1::Record* r) {
+                         r->mutable_observed_at()->set_seconds(946684800);
+                       }},
+                      {"2200-01-01",
+                       [](v1::Record* r) {
+                         r->mutable_observed_at()->set_seconds(7258118400);
+                       }},
+                      {"max nanos",
+                       [](v1::Record* r) {
+                         r->mutable_observed_at()->set_nanos(999999999);
+                       }},
+                  });
 }
 
 TEST(ValidateLocationTest, GpsRanges) {
@@ -253,14 +253,14 @@ TEST(ValidateLocationTest, GpsRanges) {
           {"accuracy NaN", loc(36, 105, kNaN), "location.accuracy_m"},
           {"accuracy inf", loc(36, 105, kInf), "location.accuracy_m"},
       });
-  ExpectEachValid(RecordKind::kSpotCheck,
-                  {
-                      {"no location",
-                       [](v1::Record* r) { r->clear_location(); }},
-                      {"north-east corner", loc(90, 180, 0)},
-                      {"south-west corner", loc(-90, -180, 0)},
-                      {"null island", loc(0, 0, 0)},
-                  });
+  ExpectEachValid(
+      RecordKind::kSpotCheck,
+      {
+          {"no location", [](v1::Record* r) { r->clear_location(); }},
+          {"north-east corner", loc(90, 180, 0)},
+          {"south-west corner", loc(-90, -180, 0)},
+          {"null island", loc(0, 0, 0)},
+      });
 }
 
 TEST(ValidateRubricTest, ItemIdFormat) {
@@ -330,7 +330,8 @@ TEST(ValidateTextTest, LimitsCountBytesNotCharacters) {
 
 TEST(ValidateTextTest, ChineseTextPasses) {
   v1::Record r = Example(RecordKind::kInterviewNote);
-  r.set_notes("座谈交流：县扶贫办、人社局、财政局参加。🙂");
+  r.set_notes(
+      "座谈交流：县扶贫办、人社局、财政局参加。🙂");
   r.mutable_interview_note()->mutable_participants(0)->set_name("马小花");
   r.mutable_interview_note()->set_notes(Chinese(kMaxLongTextBytes / 3));
   FS_EXPECT_OK(ValidateRecordContent(r));
@@ -409,7 +410,7 @@ TEST(ValidateSpotCheckTest, EachRule) {
              sc(r)->set_theory_hours_scheduled(0);
              sc(r)->set_practical_hours_scheduled(0);
            },
-           "theory_hours_scheduled + practical_hours_scheduled"},
+           "spot_check.theory_hours_scheduled + spot_check.practical_hours_scheduled"},
           {"findings too long",
            [&](v1::Record* r) {
              sc(r)->set_findings(Bytes(kMaxLongTextBytes + 1));
@@ -489,7 +490,9 @@ TEST(ValidateFollowUpVisitTest, EachRule) {
            },
            "follow_up_visit.monthly_income"},
           {"job_matches_occupation unknown",
-           [&](v1::Record* r) { fu(r)->set_job_matches_occupation(bad_answer); },
+           [&](v1::Record* r) {
+             fu(r)->set_job_matches_occupation(bad_answer);
+           },
            "follow_up_visit.job_matches_occupation"},
           {"certificate_obtained unknown",
            [&](v1::Record* r) { fu(r)->set_certificate_obtained(bad_answer); },
@@ -504,10 +507,14 @@ TEST(ValidateFollowUpVisitTest, EachRule) {
            [&](v1::Record* r) { fu(r)->set_information_reached(bad_answer); },
            "follow_up_visit.information_reached"},
           {"subsidy_paid_to_person unknown",
-           [&](v1::Record* r) { fu(r)->set_subsidy_paid_to_person(bad_answer); },
+           [&](v1::Record* r) {
+             fu(r)->set_subsidy_paid_to_person(bad_answer);
+           },
            "follow_up_visit.subsidy_paid_to_person"},
           {"employment_followed_up unknown",
-           [&](v1::Record* r) { fu(r)->set_employment_followed_up(bad_answer); },
+           [&](v1::Record* r) {
+             fu(r)->set_employment_followed_up(bad_answer);
+           },
            "follow_up_visit.employment_followed_up"},
       });
 }
@@ -654,12 +661,13 @@ TEST(ValidateMonthlyReportTest, MonthFormat) {
     SCOPED_TRACE(bad);
     v1::Record r = Example(RecordKind::kMonthlyReport);
     r.mutable_monthly_report()->set_month(bad);
-    FS_EXPECT_INVALID(ValidateRecordContent(r),
-                      absl::StrCat("monthly_report.month \"", bad,
-                                   "\" must be YYYY-MM"));
+    FS_EXPECT_INVALID(
+        ValidateRecordContent(r),
+        absl::StrCat("monthly_report.month \"", bad, "\" must be YYYY-MM"));
   }
   for (const std::string& good :
-       {std::string("2000-01"), std::string("2200-12"), std::string("2026-10")}) {
+       {std::string("2000-01"), std::string("2200-12"),
+        std::string("2026-10")}) {
     SCOPED_TRACE(good);
     v1::Record r = Example(RecordKind::kMonthlyReport);
     r.mutable_monthly_report()->set_month(good);
@@ -722,7 +730,8 @@ TEST(ValidateMonthlyReportTest, EachRowRule) {
                   });
 }
 
-// --- ValidateRecord: the fields the device fills ------------------------------
+// --- ValidateRecord: the fields the device fills
+// ------------------------------
 
 TEST(ValidateRecordTest, RequiresUuidV7Id) {
   v1::Record r = FullExample(RecordKind::kSpotCheck, DeviceIdOf(1));
@@ -765,7 +774,8 @@ TEST(ValidateRecordTest, AlsoAppliesContentRules) {
   FS_EXPECT_INVALID(ValidateRecord(r), "spot_check.attendance_counted");
 }
 
-// --- entity edits ---------------------------------------------------------------
+// --- entity edits
+// ---------------------------------------------------------------
 
 v1::EntityEdit TraineeEdit() {
   v1::EntityEdit e;
@@ -784,8 +794,8 @@ v1::EntityEdit TraineeEdit() {
 
 TEST(ValidateEntityEditTest, ValidEditsOfEachType) {
   FS_EXPECT_OK(ValidateEntityEdit(TraineeEdit()));
-  for (v1::EntityType type : {v1::ENTITY_TYPE_INSTITUTION, v1::ENTITY_TYPE_CLASS,
-                              v1::ENTITY_TYPE_TRAINEE}) {
+  for (v1::EntityType type : {v1::ENTITY_TYPE_INSTITUTION,
+                              v1::ENTITY_TYPE_CLASS, v1::ENTITY_TYPE_TRAINEE}) {
     SCOPED_TRACE(v1::EntityType_Name(type));
     v1::EntityEdit e;
     e.set_entity_type(type);
@@ -820,8 +830,7 @@ TEST(ValidateEntityEditTest, EachRule) {
     std::string field;
   };
   const std::vector<EditCase> cases = {
-      {"missing type",
-       [](v1::EntityEdit* e) { e->clear_entity_type(); },
+      {"missing type", [](v1::EntityEdit* e) { e->clear_entity_type(); },
        "entity_edit.entity_type is required"},
       {"unknown type",
        [](v1::EntityEdit* e) {
@@ -876,7 +885,8 @@ TEST(ValidateEntityEditTest, EachRule) {
   }
 }
 
-// --- ParseChangeBody ----------------------------------------------------------
+// --- ParseChangeBody
+// ----------------------------------------------------------
 
 constexpr size_t kMaxBody = 256 * 1024;
 
@@ -920,18 +930,20 @@ TEST(ParseChangeBodyTest, OversizedIsResourceExhausted) {
                        absl::StrCat("change body is ", bytes.size(),
                                     " bytes; at most ", bytes.size() - 1)));
   // A huge body is refused before any parsing, even if it is garbage.
-  EXPECT_TRUE(StatusIs(ParseChangeBody(std::string(kMaxBody + 1, '\xff'), dev,
-                                       kMaxBody),
-                       absl::StatusCode::kResourceExhausted, "change body"));
+  EXPECT_TRUE(StatusIs(
+      ParseChangeBody(std::string(kMaxBody + 1, '\xff'), dev, kMaxBody),
+      absl::StatusCode::kResourceExhausted, "change body"));
 }
 
 TEST(ParseChangeBodyTest, GarbageIsInvalidArgument) {
   const std::string dev = DeviceIdOf(7);
   const std::vector<std::string> garbage = {
-      std::string("\x0a\x10short", 7),          // length beyond the end
+      std::string("\x0a\x10short", 7),  // length beyond the end
       std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11),
-      std::string("\x0b", 1),                   // start group, never ended
-      std::string("\x0a\x05\x0a\x09abc", 7),  // truncated nested field
+      std::string("\x0b", 1),  // start group, never ended
+      std::string("\x0a\x05\x0a\x09"
+                  "abc",
+                  7),  // truncated nested field
   };
   for (const std::string& bytes : garbage) {
     SCOPED_TRACE(::testing::PrintToString(bytes));
@@ -966,9 +978,10 @@ TEST(ParseChangeBodyTest, EmptyBodyHasNeitherKind) {
 TEST(ParseChangeBodyTest, RecordFromAnotherDeviceIsInvalidArgument) {
   v1::ChangeBody body;
   *body.mutable_record() = FullExample(RecordKind::kSpotCheck, DeviceIdOf(7));
-  EXPECT_TRUE(StatusIs(ParseChangeBody(Serialize(body), DeviceIdOf(8), kMaxBody),
-                       absl::StatusCode::kInvalidArgument,
-                       "record.device_id is not the uploading device"));
+  EXPECT_TRUE(
+      StatusIs(ParseChangeBody(Serialize(body), DeviceIdOf(8), kMaxBody),
+               absl::StatusCode::kInvalidArgument,
+               "record.device_id is not the uploading device"));
 }
 
 TEST(ParseChangeBodyTest, InvalidContentNamesTheField) {

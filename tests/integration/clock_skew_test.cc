@@ -33,8 +33,10 @@ TEST(ClockSkew, DeviceDaysAheadIsClampedAndFlaggedAndCannotWinForever) {
   FakeClock server_clock(kT), fast_clock(kT + 3 * kDay), honest_clock(kT);
   ServerLimits limits;  // max_clock_skew_ms = 5 minutes
   TestServer server(dir.Sub("server.db"), &server_clock, limits);
-  auto fast = MakeDevice(dir.Sub("fast"), server.address(), "张伟", &fast_clock);
-  auto honest = MakeDevice(dir.Sub("honest"), server.address(), "李娜", &honest_clock);
+  auto fast =
+      MakeDevice(dir.Sub("fast"), server.address(), "张伟", &fast_clock);
+  auto honest =
+      MakeDevice(dir.Sub("honest"), server.address(), "李娜", &honest_clock);
 
   auto fast_hlc = fast->EditEntity(Status("employed"));
   ASSERT_TRUE(fast_hlc.ok());
@@ -60,7 +62,8 @@ TEST(ClockSkew, DeviceDaysAheadIsClampedAndFlaggedAndCannotWinForever) {
   EXPECT_EQ(mine->at(0).hlc, PackHlc(kT + limits.max_clock_skew_ms, 0));
 
   // Ten minutes later an honest inspector corrects the field.
-  for (FakeClock* c : {&server_clock, &fast_clock, &honest_clock}) c->Advance(10 * kMinute);
+  for (FakeClock* c : {&server_clock, &fast_clock, &honest_clock})
+    c->Advance(10 * kMinute);
   ASSERT_TRUE(honest->Sync().ok());
   auto honest_hlc = honest->EditEntity(Status("unemployed"));
   ASSERT_TRUE(honest_hlc.ok());
@@ -87,7 +90,8 @@ TEST(ClockSkew, DeviceBehindIsFlaggedAndItsNextRecordsOrderAfterWhatItSaw) {
   TempDir dir;
   FakeClock server_clock(kT), slow_clock(kT - 2 * kDay);
   TestServer server(dir.Sub("server.db"), &server_clock);
-  auto slow = MakeDevice(dir.Sub("slow"), server.address(), "张伟", &slow_clock);
+  auto slow =
+      MakeDevice(dir.Sub("slow"), server.address(), "张伟", &slow_clock);
   auto r = slow->Sync();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->clock_flagged);

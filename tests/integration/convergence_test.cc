@@ -20,8 +20,8 @@ using testing::TestServer;
 
 struct Snapshot {
   std::string digest;
-  std::map<std::string, std::string> current;  // record id -> head origin
-  std::map<std::string, std::string> entities; // entity/field -> value+flag
+  std::map<std::string, std::string> current;   // record id -> head origin
+  std::map<std::string, std::string> entities;  // entity/field -> value+flag
 };
 
 Snapshot Take(Client& c, const std::vector<std::string>& entity_ids) {
@@ -32,8 +32,8 @@ Snapshot Take(Client& c, const std::vector<std::string>& entity_ids) {
   auto views = c.List(std::nullopt);
   EXPECT_TRUE(views.ok());
   for (const auto& v : *views) {
-    s.current[v.id] = absl::StrCat(v.current.device_id, "/", v.current.device_seq,
-                                   "/", v.revisions);
+    s.current[v.id] = absl::StrCat(v.current.device_id, "/",
+                                   v.current.device_seq, "/", v.revisions);
   }
   for (const auto& id : entity_ids) {
     auto fields = c.GetEntity(v1::ENTITY_TYPE_TRAINEE, id);
@@ -53,7 +53,8 @@ TEST_P(ConvergenceTest, AllReplicasConvergeWhateverTheOrder) {
   TestServer server(dir.Sub("server.db"));
   std::vector<std::unique_ptr<Client>> devices;
   for (int i = 0; i < 3; ++i) {
-    devices.push_back(MakeDevice(dir.Sub(absl::StrCat("d", i)), server.address(),
+    devices.push_back(MakeDevice(dir.Sub(absl::StrCat("d", i)),
+                                 server.address(),
                                  absl::StrCat("inspector", i)));
   }
   const std::vector<std::string> trainees = {"TRN-1", "TRN-2"};

@@ -46,7 +46,8 @@ TEST(SyncIntegration, OfflineRecordsReachEveryDeviceExactlyOnce) {
   RecordAllKinds(*b, &ids);
   auto offline = a->Sync();
   EXPECT_EQ(offline.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(offline.status().message().find("safe on this device"), std::string::npos)
+  EXPECT_NE(offline.status().message().find("safe on this device"),
+            std::string::npos)
       << offline.status();
   auto st = a->Status();
   ASSERT_TRUE(st.ok());
@@ -117,7 +118,8 @@ TEST(SyncIntegration, LostUploadResponseAppliesNothingTwice) {
   // The first batch commits on the server, but its response is lost.
   server.faults()->LoseUploadResponses(1);
   auto first = a->Sync();
-  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable) << first.status();
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable)
+      << first.status();
   auto st = a->Status();
   ASSERT_TRUE(st.ok());
   EXPECT_EQ(st->pending, 10u);  // the device does not know the outcome yet
@@ -163,7 +165,8 @@ TEST(SyncIntegration, RejectedChangeIsSetAsideAndDoesNotBlockOthers) {
   EXPECT_EQ(r->rejected, 1u);
   ASSERT_EQ(r->new_rejections.size(), 1u);
   EXPECT_EQ(r->new_rejections[0].device_seq, 2u);
-  EXPECT_EQ(r->new_rejections[0].code, static_cast<int>(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(r->new_rejections[0].code,
+            static_cast<int>(absl::StatusCode::kResourceExhausted));
   EXPECT_NE(r->new_rejections[0].reason.find("at most 300"), std::string::npos)
       << r->new_rejections[0].reason;
 
@@ -209,7 +212,8 @@ TEST(SyncIntegration, BrokenDownloadResumesFromTheLastWholePage) {
   auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜", nullptr, tuning);
   server.faults()->FailFeedRead(3);  // pages 1 and 2 arrive, then it breaks
   auto broken = b->Sync();
-  EXPECT_EQ(broken.status().code(), absl::StatusCode::kUnavailable) << broken.status();
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kUnavailable)
+      << broken.status();
   auto st = b->Status();
   ASSERT_TRUE(st.ok());
   EXPECT_EQ(st->cursor, 20u);

@@ -48,7 +48,8 @@ TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
     hello.device_id = device;
     hello.now_ms = kNow;
     ASSERT_TRUE((*store)->RegisterDevice(hello).ok());
-    std::vector<PreparedChange> batch = {Prepared(device, 1), Prepared(device, 2)};
+    std::vector<PreparedChange> batch = {Prepared(device, 1),
+                                         Prepared(device, 2)};
     auto out = (*store)->ApplyBatch(device, batch, kNow);
     ASSERT_TRUE(out.ok()) << out.status();
     original = *out;
@@ -63,7 +64,8 @@ TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
   ASSERT_TRUE(hw.ok());
   EXPECT_EQ(*hw, 2u);
   // A retry after the restart: the same outcomes, nothing applied again.
-  std::vector<PreparedChange> batch = {Prepared(device, 1), Prepared(device, 2)};
+  std::vector<PreparedChange> batch = {Prepared(device, 1),
+                                       Prepared(device, 2)};
   // Same bytes as before are needed for a retry; rebuild from the feed.
   v1::DownloadPage page;
   ASSERT_TRUE((*store)->ReadFeed(0, 10, "", &page).ok());
@@ -86,7 +88,8 @@ TEST(SqliteServerStore, RefusesAFileThatIsNotADatabase) {
     f << std::string(8192, 'j');
   }
   auto store = SqliteServerStore::Open(dir.Sub("junk.db"));
-  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss)
+      << store.status();
 }
 
 TEST(SqliteServerStore, RefusesANewerSchema) {
@@ -98,7 +101,8 @@ TEST(SqliteServerStore, RefusesANewerSchema) {
   }
   auto store = SqliteServerStore::Open(dir.Sub("new.db"));
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(store.status().message().find("schema version 99"), std::string::npos);
+  EXPECT_NE(store.status().message().find("schema version 99"),
+            std::string::npos);
 }
 
 TEST(SqliteServerStore, RevisionByAnotherAuthorIsRejected) {
@@ -123,8 +127,10 @@ TEST(SqliteServerStore, RevisionByAnotherAuthorIsRejected) {
   auto out = (*store)->ApplyBatch(d2, b2, kNow);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->at(0).status(), v1::OUTCOME_STATUS_REJECTED);
-  EXPECT_EQ(out->at(0).code(), static_cast<int>(absl::StatusCode::kPermissionDenied));
-  EXPECT_NE(out->at(0).reason().find("only the author (王芳)"), std::string::npos);
+  EXPECT_EQ(out->at(0).code(),
+            static_cast<int>(absl::StatusCode::kPermissionDenied));
+  EXPECT_NE(out->at(0).reason().find("only the author (王芳)"),
+            std::string::npos);
   EXPECT_EQ((*store)->Summarize()->changes, 1u);
 }
 

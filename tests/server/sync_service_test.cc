@@ -38,7 +38,8 @@ class SyncServiceTest : public ::testing::Test {
     return l;
   }
 
-  grpc::Status Handshake(v1::HandshakeResponse* resp, uint32_t version = kProtocolVersion) {
+  grpc::Status Handshake(v1::HandshakeResponse* resp,
+                         uint32_t version = kProtocolVersion) {
     v1::HandshakeRequest req;
     req.set_protocol_version(version);
     req.set_device_id(device_);
@@ -60,8 +61,9 @@ class SyncServiceTest : public ::testing::Test {
     return b.SerializeAsString();
   }
 
-  grpc::Status Upload(const std::vector<std::pair<uint64_t, std::string>>& changes,
-                      v1::UploadResponse* resp) {
+  grpc::Status Upload(
+      const std::vector<std::pair<uint64_t, std::string>>& changes,
+      v1::UploadResponse* resp) {
     v1::UploadRequest req;
     req.set_device_id(device_);
     for (const auto& [seq, body] : changes) {
@@ -146,19 +148,24 @@ TEST_F(SyncServiceTest, InvalidRecordIsRejectedWithTheFieldAndDoesNotBlock) {
   ASSERT_TRUE(bad.ParseFromString(Body()));
   bad.mutable_record()->mutable_spot_check()->set_attendance_counted(45);
   v1::UploadResponse resp;
-  ASSERT_TRUE(Upload({{1, Body()}, {2, bad.SerializeAsString()}, {3, "\xff\xfe garbage"},
+  ASSERT_TRUE(Upload({{1, Body()},
+                      {2, bad.SerializeAsString()},
+                      {3, "\xff\xfe garbage"},
                       {4, Body()}},
                      &resp)
                   .ok());
   ASSERT_EQ(resp.outcomes_size(), 4);
   EXPECT_EQ(resp.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
   EXPECT_EQ(resp.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
-  EXPECT_EQ(resp.outcomes(1).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_NE(resp.outcomes(1).reason().find("spot_check.attendance_counted (45)"),
-            std::string::npos)
+  EXPECT_EQ(resp.outcomes(1).code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_NE(
+      resp.outcomes(1).reason().find("spot_check.attendance_counted (45)"),
+      std::string::npos)
       << resp.outcomes(1).reason();
   EXPECT_EQ(resp.outcomes(2).status(), v1::OUTCOME_STATUS_REJECTED);
-  EXPECT_EQ(resp.outcomes(2).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(resp.outcomes(2).code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_EQ(resp.outcomes(3).status(), v1::OUTCOME_STATUS_ACCEPTED);
   const StoreSummary s = Summary();
   EXPECT_EQ(s.changes, 2u);
@@ -175,13 +182,15 @@ TEST_F(SyncServiceTest, RequestLevelErrorsStoreNothing) {
 
   // A gap in the device sequence.
   grpc::Status s = Upload({{2, Body()}, {4, Body()}}, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << s.error_message();
   EXPECT_NE(s.error_message().find("changes[1]: device_seq 4 leaves a gap"),
             std::string::npos)
       << s.error_message();
   s = Upload({{3, Body()}}, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_NE(s.error_message().find("next must be 2"), std::string::npos) << s.error_message();
+  EXPECT_NE(s.error_message().find("next must be 2"), std::string::npos)
+      << s.error_message();
   // Sequences out of order / zero.
   s = Upload({{3, Body()}, {2, Body()}}, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -196,7 +205,8 @@ TEST_F(SyncServiceTest, RequestLevelErrorsStoreNothing) {
   EXPECT_NE(s.error_message().find("at most 50"), std::string::npos);
   // A message beyond the server's size limit (64 KiB here).
   s = Upload({{2, std::string(100 * 1024, 'x')}}, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << s.error_message();
   // A malformed device id.
   device_ = "0123";
   s = Upload({{2, Body()}}, &resp);
@@ -209,7 +219,8 @@ TEST_F(SyncServiceTest, RequestLevelErrorsStoreNothing) {
   EXPECT_EQ(after.digest, before.digest);
 }
 
-TEST_F(SyncServiceTest, ReusedSequenceWithDifferentContentIsRejectedNotDropped) {
+TEST_F(SyncServiceTest,
+       ReusedSequenceWithDifferentContentIsRejectedNotDropped) {
   v1::HandshakeResponse hs;
   ASSERT_TRUE(Handshake(&hs).ok());
   v1::UploadResponse resp;
@@ -217,7 +228,8 @@ TEST_F(SyncServiceTest, ReusedSequenceWithDifferentContentIsRejectedNotDropped) 
   ASSERT_TRUE(Upload({{1, Body("另一条")}}, &resp).ok());
   ASSERT_EQ(resp.outcomes_size(), 1);
   EXPECT_EQ(resp.outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
-  EXPECT_EQ(resp.outcomes(0).code(), static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
+  EXPECT_EQ(resp.outcomes(0).code(),
+            static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
   EXPECT_NE(resp.outcomes(0).reason().find("already used"), std::string::npos);
   EXPECT_EQ(Summary().changes, 1u);
 }

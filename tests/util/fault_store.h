@@ -39,15 +39,19 @@ class FaultStore final : public ServerStore {
     }
     return r;
   }
-  absl::Status ReadFeed(uint64_t after, uint32_t limit, const std::string& reader,
+  absl::Status ReadFeed(uint64_t after, uint32_t limit,
+                        const std::string& reader,
                         v1::DownloadPage* page) override {
     if (++feed_reads_ == fail_feed_read_) {
-      return absl::UnavailableError("injected: connection dropped mid-download");
+      return absl::UnavailableError(
+          "injected: connection dropped mid-download");
     }
     return real_->ReadFeed(after, limit, reader, page);
   }
   absl::StatusOr<uint64_t> FeedHead() override { return real_->FeedHead(); }
-  absl::StatusOr<StoreSummary> Summarize() override { return real_->Summarize(); }
+  absl::StatusOr<StoreSummary> Summarize() override {
+    return real_->Summarize();
+  }
 
  private:
   ServerStore* real_;

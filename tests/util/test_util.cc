@@ -13,7 +13,8 @@ namespace fieldsync::testing {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = absl::StrCat(base && *base ? base : "/tmp", "/fieldsync-test-XXXXXX");
+  std::string tmpl =
+      absl::StrCat(base && *base ? base : "/tmp", "/fieldsync-test-XXXXXX");
   if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
   path_ = tmpl;
 }
@@ -24,7 +25,8 @@ TempDir::~TempDir() {
 }
 
 std::string ExamplePath(RecordKind kind) {
-  return absl::StrCat(FIELDSYNC_SOURCE_DIR, "/examples/", RecordKindName(kind), ".json");
+  return absl::StrCat(FIELDSYNC_SOURCE_DIR, "/examples/", RecordKindName(kind),
+                      ".json");
 }
 
 v1::Record Example(RecordKind kind) {
@@ -66,10 +68,12 @@ void TestServer::Stop() { server_->Shutdown(); }
 
 TestServer::~TestServer() { server_.reset(); }
 
-std::unique_ptr<Client> MakeDevice(const std::string& home, const std::string& server,
-                                   const std::string& inspector, const Clock* clock,
-                                   ClientTuning tuning) {
-  auto s = Client::Init(home, server, inspector, absl::StrCat(inspector, "'s device"));
+std::unique_ptr<Client> MakeDevice(const std::string& home,
+                                   const std::string& server,
+                                   const std::string& inspector,
+                                   const Clock* clock, ClientTuning tuning) {
+  auto s = Client::Init(home, server, inspector,
+                        absl::StrCat(inspector, "'s device"));
   EXPECT_TRUE(s.ok()) << s;
   ClientOptions o;
   o.home = home;

@@ -19,15 +19,15 @@
 #include "tests/util/fault_store.h"
 
 // Asserts a Status (or StatusOr) is OK, printing it otherwise.
-#define FS_ASSERT_OK(expr)                                   \
-  do {                                                       \
+#define FS_ASSERT_OK(expr)                                    \
+  do {                                                        \
     const auto& fs_s_ = ::fieldsync::testing::ToStatus(expr); \
-    ASSERT_TRUE(fs_s_.ok()) << fs_s_;                        \
+    ASSERT_TRUE(fs_s_.ok()) << fs_s_;                         \
   } while (0)
-#define FS_EXPECT_OK(expr)                                   \
-  do {                                                       \
+#define FS_EXPECT_OK(expr)                                    \
+  do {                                                        \
     const auto& fs_s_ = ::fieldsync::testing::ToStatus(expr); \
-    EXPECT_TRUE(fs_s_.ok()) << fs_s_;                        \
+    EXPECT_TRUE(fs_s_.ok()) << fs_s_;                         \
   } while (0)
 
 namespace fieldsync::testing {

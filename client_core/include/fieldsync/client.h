@@ -56,7 +56,7 @@ struct Revision {
   uint64_t hlc = 0;
   uint64_t server_seq = 0;  // 0 until the server has accepted it
   ChangeState state = ChangeState::kPending;
-  std::string reason;       // when rejected
+  std::string reason;  // when rejected
   v1::Record record;
 };
 
@@ -89,24 +89,24 @@ struct DeviceStatus {
   std::string author;
   uint64_t pending = 0;
   uint64_t pending_bytes = 0;
-  uint64_t accepted = 0;       // own changes the server accepted
+  uint64_t accepted = 0;  // own changes the server accepted
   uint64_t rejected = 0;
-  uint64_t received = 0;       // changes from other devices
+  uint64_t received = 0;  // changes from other devices
   uint64_t records = 0;
   uint64_t conflicts = 0;
   uint64_t cursor = 0;
-  int64_t last_sync_ms = 0;    // 0 = never
-  int64_t clock_offset_ms = 0; // device clock minus server clock at last sync
+  int64_t last_sync_ms = 0;     // 0 = never
+  int64_t clock_offset_ms = 0;  // device clock minus server clock at last sync
   bool clock_flagged = false;
   std::vector<Rejection> rejections;
 };
 
 struct StateSummary {
-  uint64_t changes = 0;   // accepted changes held (own and received)
+  uint64_t changes = 0;  // accepted changes held (own and received)
   uint64_t records = 0;
   uint64_t entities = 0;
   uint64_t conflicts = 0;
-  std::string digest;     // same as the server's when converged
+  std::string digest;  // same as the server's when converged
 };
 
 struct SyncProgress {
@@ -116,15 +116,15 @@ struct SyncProgress {
 };
 
 struct SyncReport {
-  uint64_t uploaded = 0;       // changes sent this sync
+  uint64_t uploaded = 0;  // changes sent this sync
   uint64_t accepted = 0;
   uint64_t rejected = 0;
-  uint64_t downloaded = 0;     // feed entries received
+  uint64_t downloaded = 0;  // feed entries received
   uint64_t new_from_others = 0;
   uint64_t confirmations = 0;  // own changes that came back in the feed
   uint64_t bytes_sent = 0;     // request bytes (serialized messages)
   uint64_t bytes_received = 0;
-  uint32_t round_trips = 0;    // unary calls + streaming calls
+  uint32_t round_trips = 0;  // unary calls + streaming calls
   bool clock_flagged = false;
   int64_t clock_offset_ms = 0;
   std::vector<Rejection> new_rejections;
@@ -136,11 +136,11 @@ class Client {
   // and remembers the server address and the inspector's name.
   // ALREADY_EXISTS if `home` already holds a device.
   static absl::Status Init(const std::string& home, const std::string& server,
-                           const std::string& author,
-                           const std::string& label);
+                           const std::string& author, const std::string& label);
 
   // Opens an initialised home. FAILED_PRECONDITION if it is not one.
-  static absl::StatusOr<std::unique_ptr<Client>> Open(const ClientOptions& options);
+  static absl::StatusOr<std::unique_ptr<Client>> Open(
+      const ClientOptions& options);
 
   ~Client();
   Client(const Client&) = delete;
