@@ -68,6 +68,8 @@ constexpr size_t kTargetChangeBodyBytes = 400;
 // Seeds: the same records every run.
 constexpr uint64_t kRecordSeed = 20260512;
 constexpr uint64_t kBaselineSeed = 7;
+// 2026-05-12T00:00:00Z: where the baseline's fake clock starts.
+constexpr int64_t kFakeEpochMs = 1778544000000;
 
 constexpr char kAuthor[] = "bench-inspector";
 
@@ -231,30 +233,47 @@ struct Baselines {
   BaselineResult rowid_unique;   // for reference: the shape our stores use
 };
 
+// Each variant is run kBaselineRuns times, alternating, each on a fresh
+// file; the best run counts (a floor: noise only ever slows it down).
+constexpr int kBaselineRuns = 3;
+
 absl::StatusOr<Baselines> RunBaseline(const ScratchDir& dir, uint64_t n) {
-  std::mt19937_64 rng(kBaselineSeed);
+  // Time-ordered keys as a device makes them over time: UUIDv7 with the
+  // millisecond advancing per record (a fake clock: no two keys share a
+  // millisecond, so the keys ascend, as record ids made in the field do).
+  FakeClock clock(kFakeEpochMs);
   std::vector<std::string> keys;
   keys.reserve(n);
-  std::string bodies(n * kBaselineBodyBytes, '\0');
   for (uint64_t i = 0; i < n; ++i) {
-    keys.push_back(NewRecordId(*SystemClock::Default()));
+    keys.push_back(NewRecordId(clock));
+    clock.Advance(1);
   }
+  std::mt19937_64 rng(kBaselineSeed);
+  std::string bodies(n * kBaselineBodyBytes, '\0');
   for (char& c : bodies) c = static_cast<char>(rng() & 0xFF);
   Baselines b;
-  FS_ASSIGN_OR_RETURN(
-      b.without_rowid,
-      BareInserts(
-          dir.Sub("baseline.db"),
-          "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
-          "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
-          kBaselineBodyBytes));
-  FS_ASSIGN_OR_RETURN(
-      b.rowid_unique,
-      BareInserts(dir.Sub("baseline-rowid.db"),
-                  "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL "
-                  "UNIQUE, body BLOB)",
-                  "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
-                  kBaselineBodyBytes));
+  for (int run = 0; run < kBaselineRuns; ++run) {
+    FS_ASSIGN_OR_RETURN(
+        BaselineResult w,
+        BareInserts(
+            dir.Sub(absl::StrCat("baseline-", run, ".db")),
+            "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
+            "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
+            kBaselineBodyBytes));
+    FS_ASSIGN_OR_RETURN(
+        BaselineResult r,
+        BareInserts(dir.Sub(absl::StrCat("baseline-rowid-", run, ".db")),
+                    "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL "
+                    "UNIQUE, body BLOB)",
+                    "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
+                    kBaselineBodyBytes));
+    if (run == 0 || w.rows_per_s > b.without_rowid.rows_per_s) {
+      b.without_rowid = w;
+    }
+    if (run == 0 || r.rows_per_s > b.rowid_unique.rows_per_s) {
+      b.rowid_unique = r;
+    }
+  }
   return b;
 }
 
@@ -438,13 +457,13 @@ absl::Status Run(const Options& opt) {
   std::printf(
       "    table      CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) "
       "WITHOUT ROWID\n"
-      "    rows       %s x (16-byte UUIDv7 key, %zu-byte blob), Db::Open "
-      "pragmas\n"
+      "    rows       %s x (16-byte UUIDv7 key, ascending, %zu-byte random "
+      "blob), Db::Open pragmas, best of %d\n"
       "    insert     %.3f s  ->  %s rows/s   <- baseline\n"
       "    (reference: rowid table + UNIQUE(id), the shape of our stores' "
       "change tables: %.3f s -> %s rows/s)\n\n",
       Grouped(static_cast<double>(n)).c_str(), kBaselineBodyBytes,
-      base.without_rowid.seconds,
+      kBaselineRuns, base.without_rowid.seconds,
       Grouped(base.without_rowid.rows_per_s).c_str(), base.rowid_unique.seconds,
       Grouped(base.rowid_unique.rows_per_s).c_str());
   const double baseline = base.without_rowid.rows_per_s;
@@ -611,13 +630,17 @@ absl::Status Run(const Options& opt) {
       "[6] Against the baseline (%s rows/s, same run)\n"
       "    push / baseline            %.3f   (target >= %.2f)  %s\n"
       "    pull / baseline            %.3f   (target >= %.2f)  %s\n"
-      "    no-op round trips          %u       (target %u)      %s\n\n"
+      "    no-op round trips          %u       (target %u)      %s\n"
+      "    (against the rowid reference, %s rows/s: push %.3f, pull %.3f)\n\n"
       "converged: A, B and the server hold the same %s changes (digest "
       "match); peak RSS %lld MiB\n",
       Grouped(baseline).c_str(), push_ratio, kPushTarget,
       Verdict(push_ratio >= kPushTarget), pull_ratio, kPullTarget,
       Verdict(pull_ratio >= kPullTarget), noop_trips_max, kNoopRoundTripsTarget,
       Verdict(noop_trips_max <= kNoopRoundTripsTarget),
+      Grouped(base.rowid_unique.rows_per_s).c_str(),
+      push_rate / base.rowid_unique.rows_per_s,
+      pull_rate / base.rowid_unique.rows_per_s,
       Grouped(static_cast<double>(n)).c_str(),
       static_cast<long long>(MaxRssMb()));
   return absl::OkStatus();
