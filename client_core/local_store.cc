@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/record_id.h"
@@ -16,28 +19,38 @@ namespace {
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS changes(
-  local_id INTEGER PRIMARY KEY,
-  device_id BLOB NOT NULL,
-  device_seq INTEGER NOT NULL,
-  server_seq INTEGER,
+CREATE TABLE IF NOT EXISTS own_changes(
+  device_seq INTEGER PRIMARY KEY,
   kind INTEGER NOT NULL,
   county TEXT NOT NULL,
   subject BLOB NOT NULL,
   hlc INTEGER NOT NULL,
   flags INTEGER NOT NULL DEFAULT 0,
-  state INTEGER NOT NULL,
+  rejected INTEGER NOT NULL DEFAULT 0,
   code INTEGER NOT NULL DEFAULT 0,
   reason TEXT NOT NULL DEFAULT '',
   recorded_ms INTEGER NOT NULL,
   body BLOB NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS changes_by_origin ON changes(device_id, device_seq);
+CREATE TABLE IF NOT EXISTS received_changes(
+  server_seq INTEGER PRIMARY KEY,
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  county TEXT NOT NULL,
+  subject BLOB NOT NULL,
+  hlc INTEGER NOT NULL,
+  flags INTEGER NOT NULL DEFAULT 0,
+  received_ms INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
 )sql";
 
-constexpr int kPending = static_cast<int>(ChangeState::kPending);
-constexpr int kAccepted = static_cast<int>(ChangeState::kAccepted);
-constexpr int kRejected = static_cast<int>(ChangeState::kRejected);
+// Locators of change rows in the derived tables: own changes by
+// -device_seq, received ones by server_seq (> 0).
+int64_t OwnLocator(uint64_t device_seq) {
+  return -static_cast<int64_t>(device_seq);
+}
 
 absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
   FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
@@ -143,26 +156,28 @@ absl::Status LocalStore::Load() {
 
   Db* db = db_.get();
   FS_ASSIGN_OR_RETURN(
-      insert_change_,
+      insert_own_,
       Make(db,
-           "INSERT INTO changes(device_id, device_seq, server_seq, kind, "
-           "county, subject, hlc, flags, state, recorded_ms, body) "
-           "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+           "INSERT INTO own_changes(device_seq, kind, county, subject, "
+           "hlc, recorded_ms, body) VALUES(?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
-      insert_remote_,
+      insert_received_,
       Make(db,
-           "INSERT OR IGNORE INTO changes(device_id, device_seq, "
-           "server_seq, kind, county, subject, hlc, flags, state, "
-           "recorded_ms, body) VALUES(?,?,?,?,?,?,?,?,1,?,?)"));
-  FS_ASSIGN_OR_RETURN(
-      confirm_, Make(db,
-                     "UPDATE changes SET state = ?, server_seq = ?, hlc = ?, "
-                     "flags = ?, code = ?, reason = ? "
-                     "WHERE device_id = ? AND device_seq = ?"));
+           "INSERT OR IGNORE INTO received_changes(server_seq, device_id, "
+           "device_seq, kind, county, subject, hlc, flags, received_ms, "
+           "body) VALUES(?,?,?,?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(own_change_,
                       Make(db,
-                           "SELECT hlc, state, server_seq, body FROM changes "
-                           "WHERE device_id = ? AND device_seq = ?"));
+                           "SELECT hlc, rejected, body FROM own_changes "
+                           "WHERE device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(set_own_hlc_,
+                      Make(db,
+                           "UPDATE own_changes SET hlc = ?, flags = ? "
+                           "WHERE device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(reject_own_,
+                      Make(db,
+                           "UPDATE own_changes SET rejected = 1, code = ?, "
+                           "reason = ? WHERE device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       put_meta_,
       Make(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
@@ -207,20 +222,19 @@ absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(
   const uint64_t seq = next_seq_;
   const uint64_t hlc = hlc_->Now();
   const std::string bytes = body.SerializeAsString();
-  Stmt& ins = *insert_change_;
-  ins.BindBlob(1, device_id_)
-      .Bind(2, static_cast<int64_t>(seq))
-      .BindNull(3)
-      .Bind(4, static_cast<int>(kind))
-      .BindText(5, county)
-      .BindBlob(6, subject)
-      .Bind(7, static_cast<int64_t>(hlc))
-      .Bind(8, 0)
-      .Bind(9, kPending)
-      .Bind(10, clock_->NowMs())
-      .BindBlob(11, bytes);
+  // Derived state first: it refuses a revision that breaks the rules before
+  // anything is written.
+  FS_RETURN_IF_ERROR(
+      derived_->Apply(Stamp{hlc, device_id_, seq}, OwnLocator(seq), body));
+  Stmt& ins = *insert_own_;
+  ins.Bind(1, static_cast<int64_t>(seq))
+      .Bind(2, static_cast<int>(kind))
+      .BindText(3, county)
+      .BindBlob(4, subject)
+      .Bind(5, static_cast<int64_t>(hlc))
+      .Bind(6, clock_->NowMs())
+      .BindBlob(7, bytes);
   FS_RETURN_IF_ERROR(ins.Run());
-  FS_RETURN_IF_ERROR(derived_->Apply(Stamp{hlc, device_id_, seq}, body));
   FS_RETURN_IF_ERROR(PutMeta("next_seq", static_cast<int64_t>(seq + 1)));
   FS_RETURN_IF_ERROR(PutMeta("hlc_last", static_cast<int64_t>(hlc)));
   return hlc;
@@ -243,7 +257,6 @@ absl::StatusOr<std::string> LocalStore::AddRecord(
   record.set_author(author_);
   record.set_device_id(device_id_);
   FS_RETURN_IF_ERROR(ValidateRecord(record));
-  FS_RETURN_IF_ERROR(derived_->CheckRevision(record));
   v1::ChangeBody body;
   *body.mutable_record() = record;
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
@@ -258,7 +271,6 @@ absl::StatusOr<std::string> LocalStore::AddRecord(
 absl::StatusOr<uint64_t> LocalStore::AddEntityEdit(v1::EntityEdit edit) {
   absl::MutexLock lock(&mu_);
   FS_RETURN_IF_ERROR(ValidateEntityEdit(edit));
-  FS_RETURN_IF_ERROR(derived_->CheckEntityEdit(edit));
   const std::string key = EntityKey(edit);
   FS_ASSIGN_OR_RETURN(
       Stmt q, db_->Prepare("SELECT hlc FROM field_writes WHERE entity_key = ? "
@@ -280,14 +292,28 @@ absl::StatusOr<uint64_t> LocalStore::AddEntityEdit(v1::EntityEdit edit) {
   return hlc;
 }
 
-absl::StatusOr<Revision> LocalStore::ReadRevision(Stmt& q) {
-  // Columns: device_id, device_seq, hlc, server_seq, state, reason, body.
+ChangeState LocalStore::OwnState(uint64_t device_seq, bool rejected) const {
+  if (device_seq > outcome_hw_) return ChangeState::kPending;
+  return rejected ? ChangeState::kRejected : ChangeState::kAccepted;
+}
+
+// Both change tables are read through one column layout:
+//   0 device_id, 1 device_seq, 2 hlc, 3 server_seq (NULL for own),
+//   4 rejected, 5 reason, 6 body
+constexpr char kOwnColumns[] =
+    "?1 AS device_id, device_seq, hlc, NULL AS server_seq, rejected, reason, "
+    "body";
+constexpr char kReceivedColumns[] =
+    "device_id, device_seq, hlc, server_seq, 0, '', body";
+
+absl::StatusOr<Revision> LocalStore::ReadRevision(Stmt& q, bool own) {
   Revision r;
   r.device_id = q.Blob(0);
   r.device_seq = static_cast<uint64_t>(q.Int(1));
   r.hlc = static_cast<uint64_t>(q.Int(2));
   r.server_seq = q.IsNull(3) ? 0 : static_cast<uint64_t>(q.Int(3));
-  r.state = static_cast<ChangeState>(q.Int(4));
+  r.state =
+      own ? OwnState(r.device_seq, q.Int(4) != 0) : ChangeState::kAccepted;
   r.reason = q.Text(5);
   v1::ChangeBody body;
   const absl::string_view b = q.BlobView(6);
@@ -304,21 +330,29 @@ absl::StatusOr<Revision> LocalStore::ReadRevision(Stmt& q) {
 absl::StatusOr<std::vector<RecordView>> LocalStore::List(
     std::optional<RecordKind> kind) {
   absl::MutexLock lock(&mu_);
+  // The head of each record is in one of the two change tables, by locator.
   FS_ASSIGN_OR_RETURN(
       Stmt q,
-      db_->Prepare(
-          "SELECT c.device_id, c.device_seq, c.hlc, c.server_seq, "
-          "c.state, c.reason, c.body, r.record_id, r.kind, r.revisions "
-          "FROM records r JOIN changes c ON c.device_id = r.head_device "
-          "AND c.device_seq = r.head_device_seq "
-          "WHERE ?1 = 0 OR r.kind = ?1 ORDER BY r.record_id"));
-  q.Bind(1, kind ? static_cast<int>(*kind) : 0);
+      db_->Prepare(absl::StrCat(
+          "SELECT coalesce(o.device_id, x.device_id), coalesce(o.device_seq, "
+          "x.device_seq), coalesce(o.hlc, x.hlc), x.server_seq, "
+          "coalesce(o.rejected, 0), coalesce(o.reason, ''), "
+          "coalesce(o.body, x.body), r.record_id, r.kind, r.revisions, "
+          "o.device_seq IS NOT NULL FROM records r "
+          "LEFT JOIN (SELECT ",
+          kOwnColumns,
+          " FROM own_changes) o "
+          "ON r.head_locator < 0 AND o.device_seq = -r.head_locator "
+          "LEFT JOIN received_changes x "
+          "ON r.head_locator > 0 AND x.server_seq = r.head_locator "
+          "WHERE ?2 = 0 OR r.kind = ?2 ORDER BY r.record_id")));
+  q.BindBlob(1, device_id_).Bind(2, kind ? static_cast<int>(*kind) : 0);
   std::vector<RecordView> out;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     RecordView v;
-    FS_ASSIGN_OR_RETURN(v.current, ReadRevision(q));
+    FS_ASSIGN_OR_RETURN(v.current, ReadRevision(q, q.Int(10) != 0));
     v.id = q.Blob(7);
     v.kind = static_cast<RecordKind>(q.Int(8));
     v.revisions = q.Int(9);
@@ -330,22 +364,60 @@ absl::StatusOr<std::vector<RecordView>> LocalStore::List(
 absl::StatusOr<std::vector<Revision>> LocalStore::Revisions(
     const std::string& id) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(
-      Stmt q,
-      db_->Prepare("SELECT device_id, device_seq, hlc, server_seq, state, "
-                   "reason, body FROM changes WHERE subject = ? "
-                   "ORDER BY hlc, device_id, device_seq"));
-  q.BindBlob(1, id);
   std::vector<Revision> out;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    FS_ASSIGN_OR_RETURN(Revision r, ReadRevision(q));
-    out.push_back(std::move(r));
+  for (bool own : {true, false}) {
+    FS_ASSIGN_OR_RETURN(
+        Stmt q,
+        db_->Prepare(absl::StrCat(
+            "SELECT ", own ? kOwnColumns : kReceivedColumns, " FROM ",
+            own ? "own_changes" : "received_changes", " WHERE subject = ?2")));
+    if (own) q.BindBlob(1, device_id_);
+    q.BindBlob(2, id);
+    while (true) {
+      FS_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      FS_ASSIGN_OR_RETURN(Revision r, ReadRevision(q, own));
+      out.push_back(std::move(r));
+    }
   }
   if (out.empty()) {
     return absl::NotFoundError(
         absl::StrCat("no record ", IdToString(id), " on this device"));
+  }
+  std::sort(out.begin(), out.end(), [](const Revision& a, const Revision& b) {
+    return Stamp{a.hlc, a.device_id, a.device_seq} <
+           Stamp{b.hlc, b.device_id, b.device_seq};
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<RevisionRef>> LocalStore::ListRevisions(
+    const std::string& record_id) {
+  std::vector<RevisionRef> out;
+  {
+    FS_ASSIGN_OR_RETURN(Stmt q,
+                        db_->Prepare("SELECT hlc, device_seq FROM own_changes "
+                                     "WHERE subject = ? AND rejected = 0"));
+    q.BindBlob(1, record_id);
+    while (true) {
+      FS_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      const auto seq = static_cast<uint64_t>(q.Int(1));
+      out.push_back(
+          RevisionRef{Stamp{static_cast<uint64_t>(q.Int(0)), device_id_, seq},
+                      OwnLocator(seq)});
+    }
+  }
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT hlc, device_id, device_seq, server_seq "
+                           "FROM received_changes WHERE subject = ?"));
+  q.BindBlob(1, record_id);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(RevisionRef{Stamp{static_cast<uint64_t>(q.Int(0)), q.Blob(1),
+                                    static_cast<uint64_t>(q.Int(2))},
+                              q.Int(3)});
   }
   return out;
 }
@@ -390,35 +462,33 @@ absl::StatusOr<DeviceStatus> LocalStore::Status() {
   s.clock_offset_ms = clock_offset_ms_;
   s.clock_flagged = clock_flagged_;
   FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT state, device_id = ?, count(*), "
-                           "coalesce(sum(length(body)), 0) FROM changes "
-                           "GROUP BY 1, 2"));
-  q.BindBlob(1, device_id_);
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    const int state = static_cast<int>(q.Int(0));
-    const bool own = q.Int(1) != 0;
-    const auto n = static_cast<uint64_t>(q.Int(2));
-    if (!own) {
-      s.received += n;
-    } else if (state == kPending) {
-      s.pending = n;
-      s.pending_bytes = static_cast<uint64_t>(q.Int(3));
-    } else if (state == kAccepted) {
-      s.accepted = n;
-    } else {
-      s.rejected = n;
-    }
+      Stmt q,
+      db_->Prepare("SELECT "
+                   "(SELECT count(*) FROM own_changes WHERE device_seq > ?1), "
+                   "(SELECT coalesce(sum(length(body)), 0) FROM own_changes "
+                   " WHERE device_seq > ?1), "
+                   "(SELECT count(*) FROM own_changes WHERE device_seq <= ?1 "
+                   " AND rejected = 0), "
+                   "(SELECT count(*) FROM received_changes), "
+                   "(SELECT count(*) FROM records), "
+                   "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
+  q.Bind(1, static_cast<int64_t>(outcome_hw_));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (row) {
+    s.pending = static_cast<uint64_t>(q.Int(0));
+    s.pending_bytes = static_cast<uint64_t>(q.Int(1));
+    s.accepted = static_cast<uint64_t>(q.Int(2));
+    s.received = static_cast<uint64_t>(q.Int(3));
+    s.records = static_cast<uint64_t>(q.Int(4));
+    s.conflicts = static_cast<uint64_t>(q.Int(5));
   }
   FS_ASSIGN_OR_RETURN(
       Stmt r, db_->Prepare("SELECT device_seq, kind, subject, code, reason "
-                           "FROM changes WHERE device_id = ? AND state = 2 "
+                           "FROM own_changes WHERE rejected = 1 "
                            "ORDER BY device_seq"));
-  r.BindBlob(1, device_id_);
   while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, r.Step());
-    if (!row) break;
+    FS_ASSIGN_OR_RETURN(bool more, r.Step());
+    if (!more) break;
     Rejection j;
     j.device_seq = static_cast<uint64_t>(r.Int(0));
     j.kind = static_cast<RecordKind>(r.Int(1));
@@ -428,15 +498,7 @@ absl::StatusOr<DeviceStatus> LocalStore::Status() {
     j.reason = r.Text(4);
     s.rejections.push_back(std::move(j));
   }
-  FS_ASSIGN_OR_RETURN(
-      Stmt c,
-      db_->Prepare("SELECT (SELECT count(*) FROM records), "
-                   "(SELECT count(*) FROM field_writes WHERE is_conflict)"));
-  FS_ASSIGN_OR_RETURN(bool row, c.Step());
-  if (row) {
-    s.records = static_cast<uint64_t>(c.Int(0));
-    s.conflicts = static_cast<uint64_t>(c.Int(1));
-  }
+  s.rejected = s.rejections.size();
   return s;
 }
 
@@ -454,10 +516,15 @@ absl::StatusOr<StateSummary> LocalStore::Summarize() {
     s.entities = static_cast<uint64_t>(c.Int(1));
     s.conflicts = static_cast<uint64_t>(c.Int(2));
   }
+  // The accepted changes: own ones with an outcome and not rejected, and all
+  // received ones, in origin order (as the server computes it).
   FS_ASSIGN_OR_RETURN(
       Stmt q,
-      db_->Prepare("SELECT device_id, device_seq, hlc, body FROM changes "
-                   "WHERE state = 1 ORDER BY device_id, device_seq"));
+      db_->Prepare("SELECT ?1 AS d, device_seq AS s, hlc, body FROM "
+                   "own_changes WHERE device_seq <= ?2 AND rejected = 0 "
+                   "UNION ALL SELECT device_id, device_seq, hlc, body "
+                   "FROM received_changes ORDER BY d, s"));
+  q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(outcome_hw_));
   StateDigest digest;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool more, q.Step());
@@ -473,26 +540,24 @@ absl::StatusOr<StateSummary> LocalStore::Summarize() {
 absl::Status LocalStore::PendingTotals(uint64_t* count, uint64_t* bytes) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(
-      Stmt q,
-      db_->Prepare("SELECT count(*), coalesce(sum(length(body)), 0) "
-                   "FROM changes WHERE device_id = ? AND device_seq > ?"));
-  q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(outcome_hw_));
+      Stmt q, db_->Prepare("SELECT count(*), coalesce(sum(length(body)), 0) "
+                           "FROM own_changes WHERE device_seq > ?"));
+  q.Bind(1, static_cast<int64_t>(outcome_hw_));
   FS_ASSIGN_OR_RETURN(bool row, q.Step());
   *count = row ? static_cast<uint64_t>(q.Int(0)) : 0;
   *bytes = row ? static_cast<uint64_t>(q.Int(1)) : 0;
   return absl::OkStatus();
 }
 
-absl::Status LocalStore::PendingBatch(uint32_t max_count, uint64_t max_bytes,
+absl::Status LocalStore::PendingBatch(uint64_t after, uint32_t max_count,
+                                      uint64_t max_bytes,
                                       v1::UploadRequest* request) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Stmt q,
-                      db_->Prepare("SELECT device_seq, hlc, body FROM changes "
-                                   "WHERE device_id = ? AND device_seq > ? "
-                                   "ORDER BY device_seq LIMIT ?"));
-  q.BindBlob(1, device_id_)
-      .Bind(2, static_cast<int64_t>(outcome_hw_))
-      .Bind(3, max_count);
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT device_seq, hlc, body FROM own_changes "
+                           "WHERE device_seq > ? ORDER BY device_seq LIMIT ?"));
+  q.Bind(1, static_cast<int64_t>(std::max(after, outcome_hw_)))
+      .Bind(2, max_count);
   request->set_device_id(device_id_);
   uint64_t bytes = 0;
   while (true) {
@@ -505,111 +570,94 @@ absl::Status LocalStore::PendingBatch(uint32_t max_count, uint64_t max_bytes,
     v1::Change* c = request->add_changes();
     c->set_device_seq(static_cast<uint64_t>(q.Int(0)));
     c->set_hlc(static_cast<uint64_t>(q.Int(1)));
-    c->set_body(std::string(body));
+    c->set_body(body.data(), body.size());
   }
   return absl::OkStatus();
 }
 
-absl::Status LocalStore::ConfirmOwn(uint64_t device_seq, uint64_t server_seq,
-                                    uint64_t hlc, uint32_t flags) {
-  Stmt& q = *own_change_;
-  q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(device_seq));
-  FS_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) {
-    q.Reset();
-    return absl::DataLossError(absl::StrCat(
-        "the server holds change ", device_seq,
-        " of this device, which the device does not have: its store may have "
-        "been replaced by an older copy"));
-  }
-  const uint64_t old_hlc = static_cast<uint64_t>(q.Int(0));
-  const int state = static_cast<int>(q.Int(1));
-  const std::string body_bytes = q.Blob(3);
-  q.Reset();
-  if (state == kAccepted && old_hlc == hlc) return absl::OkStatus();
-  if (old_hlc != hlc) {
-    v1::ChangeBody body;
-    if (body.ParseFromString(body_bytes) &&
-        body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
-      FS_RETURN_IF_ERROR(
-          derived_->Restamp(Stamp{old_hlc, device_id_, device_seq}, hlc, body));
-    }
-    hlc_->Observe(hlc);
-  }
-  Stmt& up = *confirm_;
-  up.Bind(1, kAccepted)
-      .Bind(2, static_cast<int64_t>(server_seq))
-      .Bind(3, static_cast<int64_t>(hlc))
-      .Bind(4, flags)
-      .Bind(5, 0)
-      .BindText(6, "")
-      .BindBlob(7, device_id_)
-      .Bind(8, static_cast<int64_t>(device_seq));
-  return up.Run();
+absl::Status LocalStore::Bookkeeping(const std::function<absl::Status()>& fn) {
+  FS_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = NORMAL"));
+  absl::Status s = [&]() -> absl::Status {
+    FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+    FS_RETURN_IF_ERROR(fn());
+    return tx.Commit();
+  }();
+  const absl::Status restore = db_->Exec("PRAGMA synchronous = FULL");
+  return s.ok() ? restore : s;
 }
 
-absl::Status LocalStore::ApplyOutcomes(const v1::UploadResponse& response,
+absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
+                                       const v1::UploadResponse& response,
                                        std::vector<Rejection>* new_rejections) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  if (response.outcomes_size() != request.changes_size()) {
+    return absl::InternalError(
+        absl::StrCat("the server answered ", response.outcomes_size(),
+                     " outcomes for ", request.changes_size(), " changes"));
+  }
   uint64_t hw = outcome_hw_;
-  for (const v1::ChangeOutcome& o : response.outcomes()) {
-    if (o.status() == v1::OUTCOME_STATUS_ACCEPTED) {
-      FS_RETURN_IF_ERROR(ConfirmOwn(o.device_seq(), o.server_seq(),
-                                    o.effective_hlc(), o.flags()));
-    } else if (o.status() == v1::OUTCOME_STATUS_REJECTED) {
-      Stmt& q = *own_change_;
-      q.BindBlob(1, device_id_).Bind(2, static_cast<int64_t>(o.device_seq()));
-      FS_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) {
-        q.Reset();
-        return absl::InternalError(absl::StrCat("the server rejected change ",
-                                                o.device_seq(),
-                                                " which this device lacks"));
+  std::vector<Rejection> rejections;
+  const RevisionLister lister =
+      [this](const std::string& id)
+          ABSL_NO_THREAD_SAFETY_ANALYSIS { return ListRevisions(id); };
+  FS_RETURN_IF_ERROR(Bookkeeping([&]() -> absl::Status {
+    for (int i = 0; i < response.outcomes_size(); ++i) {
+      const v1::ChangeOutcome& o = response.outcomes(i);
+      const v1::Change& sent = request.changes(i);
+      if (o.device_seq() != sent.device_seq()) {
+        return absl::InternalError("the server's outcomes are out of order");
       }
-      const uint64_t hlc = static_cast<uint64_t>(q.Int(0));
-      const int state = static_cast<int>(q.Int(1));
-      const std::string body_bytes = q.Blob(3);
-      q.Reset();
-      if (state == kRejected) continue;
+      if (o.device_seq() <= outcome_hw_) continue;  // known already
+      hw = std::max(hw, o.device_seq());
+      const bool accepted = o.status() == v1::OUTCOME_STATUS_ACCEPTED;
+      if (accepted && o.effective_hlc() == sent.hlc()) continue;  // the usual
+      if (!accepted && o.status() != v1::OUTCOME_STATUS_REJECTED) {
+        return absl::InternalError(
+            "the server sent an outcome without a status");
+      }
       v1::ChangeBody body;
-      const bool parsed = body.ParseFromString(body_bytes);
-      Stmt& up = *confirm_;
-      up.Bind(1, kRejected)
-          .BindNull(2)
-          .Bind(3, static_cast<int64_t>(hlc))
-          .Bind(4, 0)
-          .Bind(5, o.code())
-          .BindText(6, o.reason())
-          .BindBlob(7, device_id_)
-          .Bind(8, static_cast<int64_t>(o.device_seq()));
-      FS_RETURN_IF_ERROR(up.Run());
+      const bool parsed = body.ParseFromString(sent.body()) &&
+                          body.kind_case() != v1::ChangeBody::KIND_NOT_SET;
+      const Stamp stamp{sent.hlc(), device_id_, sent.device_seq()};
+      if (accepted) {
+        // The server clamped a skewed clock: adopt the value it kept.
+        Stmt& up = *set_own_hlc_;
+        up.Bind(1, static_cast<int64_t>(o.effective_hlc()))
+            .Bind(2, o.flags())
+            .Bind(3, static_cast<int64_t>(o.device_seq()));
+        FS_RETURN_IF_ERROR(up.Run());
+        if (parsed) {
+          FS_RETURN_IF_ERROR(
+              derived_->Restamp(stamp, o.effective_hlc(), body, lister));
+        }
+        hlc_->Observe(o.effective_hlc());
+        continue;
+      }
+      Stmt& rej = *reject_own_;
+      rej.Bind(1, o.code())
+          .BindText(2, o.reason())
+          .Bind(3, static_cast<int64_t>(o.device_seq()));
+      FS_RETURN_IF_ERROR(rej.Run());
       // Take it out of the derived state, which holds what the server holds
       // plus what is still pending.
-      if (parsed && body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
-        FS_RETURN_IF_ERROR(
-            derived_->Remove(Stamp{hlc, device_id_, o.device_seq()}, body));
-      }
-      if (new_rejections != nullptr) {
-        Rejection j;
-        j.device_seq = o.device_seq();
-        j.kind = parsed ? KindOf(body) : RecordKind::kUnknown;
-        j.subject = parsed && body.has_record() ? IdToString(body.record().id())
-                    : parsed                    ? SubjectOf(body)
-                                                : "";
-        j.code = o.code();
-        j.reason = o.reason();
-        new_rejections->push_back(std::move(j));
-      }
-    } else {
-      return absl::InternalError("the server sent an outcome without a status");
+      if (parsed) FS_RETURN_IF_ERROR(derived_->Remove(stamp, body, lister));
+      Rejection j;
+      j.device_seq = o.device_seq();
+      j.kind = parsed ? KindOf(body) : RecordKind::kUnknown;
+      j.subject = !parsed             ? ""
+                  : body.has_record() ? IdToString(body.record().id())
+                                      : SubjectOf(body);
+      j.code = o.code();
+      j.reason = o.reason();
+      rejections.push_back(std::move(j));
     }
-    hw = std::max(hw, o.device_seq());
-  }
-  FS_RETURN_IF_ERROR(PutMeta("outcome_hw", static_cast<int64_t>(hw)));
-  FS_RETURN_IF_ERROR(PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last())));
-  FS_RETURN_IF_ERROR(tx.Commit());
+    FS_RETURN_IF_ERROR(PutMeta("outcome_hw", static_cast<int64_t>(hw)));
+    return PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last()));
+  }));
   outcome_hw_ = hw;
+  if (new_rejections != nullptr) {
+    for (auto& j : rejections) new_rejections->push_back(std::move(j));
+  }
   return absl::OkStatus();
 }
 
@@ -617,47 +665,57 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
                                    uint64_t* confirmations,
                                    uint64_t* from_others) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   const int64_t now = clock_->NowMs();
-  uint64_t max_hlc = 0;
-  for (const v1::FeedEntry& e : page.entries()) {
-    if (e.server_seq() <= cursor_) continue;  // already applied
-    if (e.device_id() == device_id_) {
-      FS_RETURN_IF_ERROR(
-          ConfirmOwn(e.device_seq(), e.server_seq(), e.hlc(), e.flags()));
-      ++*confirmations;
-      continue;
-    }
+  uint64_t cursor = cursor_, max_hlc = 0, confirmed = 0, others = 0;
+  FS_RETURN_IF_ERROR(Bookkeeping([&]() -> absl::Status {
     v1::ChangeBody body;
-    const bool parsed = body.ParseFromString(e.body());
-    Stmt& ins = *insert_remote_;
-    ins.BindBlob(1, e.device_id())
-        .Bind(2, static_cast<int64_t>(e.device_seq()))
-        .Bind(3, static_cast<int64_t>(e.server_seq()))
-        .Bind(4, parsed ? static_cast<int>(KindOf(body)) : 0)
-        .BindText(5, parsed ? CountyOf(body) : std::string())
-        .BindBlob(6, parsed ? SubjectOf(body) : std::string())
-        .Bind(7, static_cast<int64_t>(e.hlc()))
-        .Bind(8, e.flags())
-        .Bind(9, now)
-        .BindBlob(10, e.body());
-    FS_RETURN_IF_ERROR(ins.Run());
-    if (db_->Changes() == 0) continue;  // held already (an earlier page)
-    ++*from_others;
-    // A body that does not parse (a newer client's kind) is still kept, so
-    // nothing is lost; it joins the derived state once this client knows it.
-    if (parsed && body.kind_case() != v1::ChangeBody::KIND_NOT_SET) {
-      FS_RETURN_IF_ERROR(
-          derived_->Apply(Stamp{e.hlc(), e.device_id(), e.device_seq()}, body));
+    for (const v1::FeedEntry& e : page.entries()) {
+      if (e.server_seq() <= cursor) continue;  // applied already
+      cursor = e.server_seq();
+      if (e.device_id() == device_id_) {
+        // A confirmation. Its outcome came with the upload (or, if that
+        // answer was lost, comes again with the next upload): nothing to do.
+        ++confirmed;
+        continue;
+      }
+      body.Clear();
+      const bool parsed = body.ParseFromString(e.body()) &&
+                          body.kind_case() != v1::ChangeBody::KIND_NOT_SET;
+      Stmt& ins = *insert_received_;
+      ins.Bind(1, static_cast<int64_t>(e.server_seq()))
+          .BindBlob(2, e.device_id())
+          .Bind(3, static_cast<int64_t>(e.device_seq()))
+          .Bind(4, parsed ? static_cast<int>(KindOf(body)) : 0)
+          .BindText(5, parsed ? CountyOf(body) : std::string())
+          .BindBlob(6, parsed ? SubjectOf(body) : std::string())
+          .Bind(7, static_cast<int64_t>(e.hlc()))
+          .Bind(8, e.flags())
+          .Bind(9, now)
+          .BindBlob(10, e.body());
+      FS_RETURN_IF_ERROR(ins.Run());
+      if (db_->Changes() == 0) continue;
+      ++others;
+      max_hlc = std::max<uint64_t>(max_hlc, e.hlc());
+      // A body this client cannot read (a newer client's kind) is still
+      // kept, so nothing is lost; it joins the derived state once this client
+      // knows it. The server accepted it, so the revision rules hold.
+      if (!parsed) continue;
+      absl::Status s =
+          derived_->Apply(Stamp{e.hlc(), e.device_id(), e.device_seq()},
+                          static_cast<int64_t>(e.server_seq()), body);
+      if (!s.ok() && !absl::IsPermissionDenied(s) &&
+          !absl::IsFailedPrecondition(s)) {
+        return s;
+      }
     }
-    max_hlc = std::max<uint64_t>(max_hlc, e.hlc());
-  }
-  if (max_hlc) hlc_->Observe(max_hlc);
-  const uint64_t cursor = std::max(cursor_, page.last_seq());
-  FS_RETURN_IF_ERROR(PutMeta("cursor", static_cast<int64_t>(cursor)));
-  FS_RETURN_IF_ERROR(PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last())));
-  FS_RETURN_IF_ERROR(tx.Commit());
+    cursor = std::max(cursor, page.last_seq());
+    if (max_hlc) hlc_->Observe(max_hlc);
+    FS_RETURN_IF_ERROR(PutMeta("cursor", static_cast<int64_t>(cursor)));
+    return PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last()));
+  }));
   cursor_ = cursor;
+  *confirmations += confirmed;
+  *from_others += others;
   return absl::OkStatus();
 }
 
@@ -669,25 +727,30 @@ absl::Status LocalStore::ApplyHandshake(const HandshakeInfo& info) {
         server_, " now serves store ", IdToString(info.server_id),
         "; its data would not match: set up a new device home"));
   }
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_RETURN_IF_ERROR(PutMetaText("server_id", info.server_id));
-  FS_RETURN_IF_ERROR(PutMeta("clock_offset_ms", info.clock_offset_ms));
-  FS_RETURN_IF_ERROR(PutMeta("clock_flagged", info.clock_flagged ? 1 : 0));
-  FS_RETURN_IF_ERROR(tx.Commit());
-  server_id_ = info.server_id;
-  clock_offset_ms_ = info.clock_offset_ms;
-  clock_flagged_ = info.clock_flagged;
   // A device whose clock is off by more than the server's bound corrects its
   // clock by the offset from now on; either way it never goes back (HLC).
   hlc_->SetOffsetMs(info.clock_flagged ? -info.clock_offset_ms : 0);
   hlc_->Observe(PackHlc(
       static_cast<uint64_t>(std::max<int64_t>(0, info.server_time_ms)), 0));
+  // The offset jitters by the round trip: store it when it moves by a second.
+  if (server_id_ == info.server_id && clock_flagged_ == info.clock_flagged &&
+      std::llabs(clock_offset_ms_ - info.clock_offset_ms) < 1000) {
+    return absl::OkStatus();  // nothing to write
+  }
+  FS_RETURN_IF_ERROR(Bookkeeping([&]() -> absl::Status {
+    FS_RETURN_IF_ERROR(PutMetaText("server_id", info.server_id));
+    FS_RETURN_IF_ERROR(PutMeta("clock_offset_ms", info.clock_offset_ms));
+    return PutMeta("clock_flagged", info.clock_flagged ? 1 : 0);
+  }));
+  server_id_ = info.server_id;
+  clock_offset_ms_ = info.clock_offset_ms;
+  clock_flagged_ = info.clock_flagged;
   return absl::OkStatus();
 }
 
 absl::Status LocalStore::SetLastSync(int64_t ms) {
   absl::MutexLock lock(&mu_);
-  FS_RETURN_IF_ERROR(PutMeta("last_sync_ms", ms));
+  FS_RETURN_IF_ERROR(Bookkeeping([&] { return PutMeta("last_sync_ms", ms); }));
   last_sync_ms_ = ms;
   return absl::OkStatus();
 }

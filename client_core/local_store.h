@@ -1,27 +1,36 @@
-// The device's store: one SQLite database (WAL, synchronous=FULL) in the
-// device home, holding every change the device made or received, the sync
-// bookkeeping, and the shared derived state (common/derived_state.h).
+// The device's store: one SQLite database (WAL) in the device home, holding
+// every change the device made or received, the sync bookkeeping, and the
+// shared derived state (common/derived_state.h).
 //
 // Tables (schema version kClientSchemaVersion):
-//   meta     device_id, server, author, label, next_seq, hlc_last, cursor
-//            (last server_seq applied from the feed), outcome_hw (highest own
-//            device_seq with a known outcome), server_id, clock offset/flag,
-//            last_sync_ms
-//   changes  local_id INTEGER PRIMARY KEY; origin (device_id, device_seq)
-//            unique; server_seq (NULL until accepted), kind, county, subject,
-//            effective hlc, flags, state (pending/accepted/rejected), code,
-//            reason, body (serialized ChangeBody, byte-exact)
+//   meta              device_id, server, author, label, next_seq, hlc_last,
+//                     cursor (last server_seq applied from the feed),
+//                     outcome_hw (highest own device_seq with a known
+//                     outcome), server_id, clock offset/flag, last_sync_ms
+//   own_changes       this device's changes, device_seq INTEGER PRIMARY KEY:
+//                     kind, county, subject, hlc (effective once accepted),
+//                     flags, rejected + code + reason, body
+//   received_changes  other devices' changes, server_seq INTEGER PRIMARY KEY:
+//                     origin, kind, county, subject, effective hlc, flags, body
 //
 // Outbox invariant: the server decides outcomes in device-sequence order and
-// returns them per batch, so the own changes with an outcome are exactly those
-// with device_seq <= outcome_hw; the pending ones are the rest. No separate
-// outbox table is needed, and a change never leaves the store when sent.
+// returns them per batch, so the own changes with an outcome are exactly
+// those with device_seq <= outcome_hw. An own change is pending above it,
+// rejected if marked so (with the server's code and reason), accepted
+// otherwise: accepting a batch writes one meta row, not one row per change.
+//
+// Durability: recording commits with synchronous=FULL (survives power loss).
+// Sync bookkeeping commits with synchronous=NORMAL (survives a process kill;
+// a power loss may undo the last outcomes or pages, which the next sync
+// simply fetches again: the server answers retried uploads with the original
+// outcomes, and pages are re-read from the cursor).
 //
 // Every method that changes anything runs in one transaction. Thread-safe
 // (one mutex).
 #ifndef FIELDSYNC_CLIENT_CORE_LOCAL_STORE_H_
 #define FIELDSYNC_CLIENT_CORE_LOCAL_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,12 +89,14 @@ class LocalStore {
   uint64_t outcome_hw() const;
   // Counts and bytes of pending changes.
   absl::Status PendingTotals(uint64_t* count, uint64_t* bytes);
-  // Up to `max_count` pending changes, at most `max_bytes` of bodies (at
-  // least one change if any is pending), in device_seq order.
-  absl::Status PendingBatch(uint32_t max_count, uint64_t max_bytes,
-                            v1::UploadRequest* request);
-  // Records the server's outcomes for uploaded changes.
-  absl::Status ApplyOutcomes(const v1::UploadResponse& response,
+  // Up to `max_count` changes with device_seq > `after` (at least the
+  // outcome high-water), at most `max_bytes` of bodies (at least one change if
+  // any), in device_seq order.
+  absl::Status PendingBatch(uint64_t after, uint32_t max_count,
+                            uint64_t max_bytes, v1::UploadRequest* request);
+  // Records the server's outcomes for the uploaded `request`.
+  absl::Status ApplyOutcomes(const v1::UploadRequest& request,
+                             const v1::UploadResponse& response,
                              std::vector<Rejection>* new_rejections);
   // Applies one downloaded page and advances the cursor, atomically.
   // Counts own confirmations and new changes from others.
@@ -108,10 +119,14 @@ class LocalStore {
                                            const std::string& county,
                                            const std::string& subject)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status ConfirmOwn(uint64_t device_seq, uint64_t server_seq,
-                          uint64_t hlc, uint32_t flags)
+  absl::StatusOr<std::vector<RevisionRef>> ListRevisions(
+      const std::string& record_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Revision> ReadRevision(Stmt& q, bool own)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<Revision> ReadRevision(Stmt& q)
+  ChangeState OwnState(uint64_t device_seq, bool rejected) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `fn` in a transaction committed with synchronous=NORMAL.
+  absl::Status Bookkeeping(const std::function<absl::Status()>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
@@ -130,10 +145,11 @@ class LocalStore {
   int64_t clock_offset_ms_ ABSL_GUARDED_BY(mu_) = 0;
   bool clock_flagged_ ABSL_GUARDED_BY(mu_) = false;
   int64_t last_sync_ms_ ABSL_GUARDED_BY(mu_) = 0;
-  std::unique_ptr<Stmt> insert_change_;
-  std::unique_ptr<Stmt> insert_remote_;
-  std::unique_ptr<Stmt> confirm_;
+  std::unique_ptr<Stmt> insert_own_;
+  std::unique_ptr<Stmt> insert_received_;
   std::unique_ptr<Stmt> own_change_;
+  std::unique_ptr<Stmt> set_own_hlc_;
+  std::unique_ptr<Stmt> reject_own_;
   std::unique_ptr<Stmt> put_meta_;
 };
 

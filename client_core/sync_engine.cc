@@ -3,6 +3,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <deque>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -118,35 +121,94 @@ absl::Status SyncEngine::Upload(
   p->phase = SyncProgress::Phase::kUpload;
   // Leave room for the envelope within the server's message limit.
   const uint64_t budget = max_bytes > 4096 ? max_bytes - 4096 : max_bytes;
-  while (true) {
-    v1::UploadRequest req;
-    FS_RETURN_IF_ERROR(store_->PendingBatch(max_changes, budget, &req));
-    if (req.changes_size() == 0) break;
+  grpc::ClientContext ctx;
+  Deadline(&ctx, tuning_.rpc_deadline_ms * 10);
+  auto stream = stub->UploadStream(&ctx);
+  ++r->round_trips;
+
+  // This thread reads batches and sends them; the reader thread applies the
+  // answers. At most `upload_window` batches are in flight, so the device
+  // reads batch n+1 while the server applies batch n.
+  absl::Mutex mu;
+  std::deque<v1::UploadRequest> inflight;  // sent, not yet answered
+  absl::Status reader_status;
+  bool reader_done = false;
+  std::thread reader([&] {
     v1::UploadResponse resp;
-    grpc::ClientContext ctx;
-    Deadline(&ctx, tuning_.rpc_deadline_ms);
-    const size_t req_bytes = req.ByteSizeLong();
-    FS_RETURN_IF_ERROR(
-        FromGrpc(stub->Upload(&ctx, req, &resp), server, "Upload"));
-    ++r->round_trips;
-    r->bytes_sent += req_bytes;
-    r->bytes_received += resp.ByteSizeLong();
-    if (resp.outcomes_size() != req.changes_size()) {
-      return absl::InternalError(
-          absl::StrCat("the server answered ", resp.outcomes_size(),
-                       " outcomes for ", req.changes_size(), " changes"));
+    while (stream->Read(&resp)) {
+      v1::UploadRequest req;
+      {
+        absl::MutexLock lock(&mu);
+        if (inflight.empty()) {
+          reader_status =
+              absl::InternalError("the server answered a batch not sent");
+          break;
+        }
+        req = std::move(inflight.front());
+        inflight.pop_front();
+      }
+      absl::Status s = store_->ApplyOutcomes(req, resp, &r->new_rejections);
+      if (!s.ok()) {
+        absl::MutexLock lock(&mu);
+        reader_status = s;
+        break;
+      }
+      SyncProgress now;
+      {
+        absl::MutexLock lock(&mu);
+        for (const auto& o : resp.outcomes()) {
+          if (o.status() == v1::OUTCOME_STATUS_ACCEPTED) ++r->accepted;
+          if (o.status() == v1::OUTCOME_STATUS_REJECTED) ++r->rejected;
+        }
+        r->bytes_received += resp.ByteSizeLong();
+        p->sent += req.changes_size();
+        now = *p;
+      }
+      Report(progress, now);
     }
-    FS_RETURN_IF_ERROR(store_->ApplyOutcomes(resp, &r->new_rejections));
-    for (const auto& o : resp.outcomes()) {
-      if (o.status() == v1::OUTCOME_STATUS_ACCEPTED) ++r->accepted;
-      if (o.status() == v1::OUTCOME_STATUS_REJECTED) ++r->rejected;
+    absl::MutexLock lock(&mu);
+    reader_done = true;
+    if (!reader_status.ok()) ctx.TryCancel();
+  });
+
+  absl::Status writer_status;
+  uint64_t after = store_->outcome_hw();
+  struct Window {
+    const std::deque<v1::UploadRequest>* inflight;
+    const bool* reader_done;
+    size_t size;
+    static bool Open(const Window* w) {
+      return *w->reader_done || w->inflight->size() < w->size;
     }
-    r->uploaded += req.changes_size();
-    p->sent += req.changes_size();
-    p->bytes_sent += req_bytes;
-    Report(progress, *p);
+  };
+  const Window window{&inflight, &reader_done,
+                      std::max<size_t>(1, tuning_.upload_window)};
+  while (true) {
+    {
+      absl::MutexLock lock(&mu);
+      mu.Await(absl::Condition(&Window::Open, &window));
+      if (reader_done) break;
+    }
+    v1::UploadRequest req;
+    writer_status = store_->PendingBatch(after, max_changes, budget, &req);
+    if (!writer_status.ok() || req.changes_size() == 0) break;
+    after = req.changes(req.changes_size() - 1).device_seq();
+    const size_t bytes = req.ByteSizeLong();
+    {
+      absl::MutexLock lock(&mu);
+      r->uploaded += req.changes_size();
+      r->bytes_sent += bytes;
+      p->bytes_sent += bytes;
+      inflight.push_back(req);
+    }
+    if (!stream->Write(req)) break;  // broken: Finish() says why
   }
-  return absl::OkStatus();
+  stream->WritesDone();
+  reader.join();
+  const grpc::Status finish = stream->Finish();
+  FS_RETURN_IF_ERROR(writer_status);
+  FS_RETURN_IF_ERROR(reader_status);
+  return FromGrpc(finish, server, "Upload");
 }
 
 absl::Status SyncEngine::Download(

@@ -5,14 +5,17 @@
 //      device's high-water mark. If nothing is pending and the cursor is at
 //      the head, the sync is done: one round trip.
 //   2. Upload: pending changes in device-sequence order, in batches within
-//      the server's limits; each response's outcomes are committed before the
-//      next batch is read. A lost response is harmless: the next upload sends
-//      the same changes and the server answers with the original outcomes.
+//      the server's limits, pipelined on one UploadStream call (up to
+//      ClientTuning::upload_window batches in flight; a reader thread commits
+//      each answer's outcomes). A lost answer is harmless: the next upload
+//      sends the same changes and the server answers with the original
+//      outcomes.
 //   3. Download: one server-streaming call from the cursor; each page is
 //      applied and the cursor advanced in one transaction, so a break resumes
 //      from the last whole page.
 //
-// Not thread-safe; the Client serialises syncs.
+// Not thread-safe; the Client serialises syncs. The progress callback may be
+// called from the upload reader thread, never from two threads at once.
 #ifndef FIELDSYNC_CLIENT_CORE_SYNC_ENGINE_H_
 #define FIELDSYNC_CLIENT_CORE_SYNC_ENGINE_H_
 

@@ -16,23 +16,14 @@ CREATE TABLE IF NOT EXISTS records(
   head_hlc INTEGER NOT NULL,
   head_device BLOB NOT NULL,
   head_device_seq INTEGER NOT NULL,
+  head_locator INTEGER NOT NULL,
   revisions INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS revisions(
-  record_id BLOB NOT NULL,
-  device_id BLOB NOT NULL,
-  device_seq INTEGER NOT NULL,
-  hlc INTEGER NOT NULL,
-  PRIMARY KEY(record_id, device_id, device_seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities(
   entity_key TEXT PRIMARY KEY,
   entity_type INTEGER NOT NULL,
   entity_id TEXT NOT NULL,
-  county TEXT NOT NULL,
-  county_hlc INTEGER NOT NULL,
-  county_device BLOB NOT NULL,
-  county_seq INTEGER NOT NULL
+  county TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS field_writes(
   entity_key TEXT NOT NULL,
@@ -71,32 +62,35 @@ absl::Status DerivedState::Prepare() {
   FS_ASSIGN_OR_RETURN(get_record_,
                       Make(db_,
                            "SELECT kind, county, author, head_hlc, "
-                           "head_device, head_device_seq, revisions "
-                           "FROM records WHERE record_id = ?"));
+                           "head_device, head_device_seq, head_locator, "
+                           "revisions FROM records WHERE record_id = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_record_,
       Make(db_,
            "INSERT INTO records(record_id, kind, county, author, "
-           "head_hlc, head_device, head_device_seq, revisions) "
-           "VALUES(?,?,?,?,?,?,?,1) ON CONFLICT(record_id) DO NOTHING"));
-  FS_ASSIGN_OR_RETURN(update_head_,
-                      Make(db_,
-                           "UPDATE records SET head_hlc = ?, head_device = ?, "
-                           "head_device_seq = ?, revisions = revisions + ? "
-                           "WHERE record_id = ?"));
-  // The county of the edit with the least stamp wins: order-independent.
+           "head_hlc, head_device, head_device_seq, head_locator, "
+           "revisions) VALUES(?,?,?,?,?,?,?,?,1) "
+           "ON CONFLICT(record_id) DO NOTHING"));
+  FS_ASSIGN_OR_RETURN(
+      set_head_, Make(db_,
+                      "UPDATE records SET head_hlc = ?, head_device = ?, "
+                      "head_device_seq = ?, head_locator = ?, revisions = ? "
+                      "WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(delete_record_,
+                      Make(db_, "DELETE FROM records WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      get_entity_,
+      Make(db_, "SELECT county FROM entities WHERE entity_key = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_entity_,
       Make(db_,
-           "INSERT INTO entities(entity_key, entity_type, entity_id, "
-           "county, county_hlc, county_device, county_seq) "
-           "VALUES(?,?,?,?,?,?,?) ON CONFLICT(entity_key) DO UPDATE SET "
-           "county = excluded.county, county_hlc = excluded.county_hlc, "
-           "county_device = excluded.county_device, "
-           "county_seq = excluded.county_seq WHERE "
-           "(excluded.county_hlc, excluded.county_device, "
-           "excluded.county_seq) < (entities.county_hlc, "
-           "entities.county_device, entities.county_seq)"));
+           "INSERT OR IGNORE INTO entities(entity_key, entity_type, "
+           "entity_id, county) VALUES(?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      delete_entity_if_empty_,
+      Make(db_,
+           "DELETE FROM entities WHERE entity_key = ?1 AND NOT EXISTS "
+           "(SELECT 1 FROM field_writes WHERE entity_key = ?1)"));
   FS_ASSIGN_OR_RETURN(
       insert_write_,
       Make(db_,
@@ -118,40 +112,6 @@ absl::Status DerivedState::Prepare() {
       Make(db_,
            "UPDATE field_writes SET hlc = ? WHERE entity_key = ? AND "
            "field = ? AND device_id = ? AND device_seq = ?"));
-  FS_ASSIGN_OR_RETURN(delete_record_,
-                      Make(db_, "DELETE FROM records WHERE record_id = ?"));
-  FS_ASSIGN_OR_RETURN(
-      insert_revision_,
-      Make(db_,
-           "INSERT OR IGNORE INTO revisions(record_id, device_id, "
-           "device_seq, hlc) VALUES(?,?,?,?)"));
-  FS_ASSIGN_OR_RETURN(revision_stamps_,
-                      Make(db_,
-                           "SELECT hlc, device_id, device_seq FROM "
-                           "revisions WHERE record_id = ?"));
-  FS_ASSIGN_OR_RETURN(
-      move_revision_,
-      Make(db_,
-           "UPDATE revisions SET hlc = ? WHERE record_id = ? AND "
-           "device_id = ? AND device_seq = ?"));
-  FS_ASSIGN_OR_RETURN(
-      delete_revision_,
-      Make(db_,
-           "DELETE FROM revisions WHERE record_id = ? AND device_id = ? "
-           "AND device_seq = ?"));
-  FS_ASSIGN_OR_RETURN(
-      set_head_,
-      Make(db_,
-           "UPDATE records SET head_hlc = ?, head_device = ?, "
-           "head_device_seq = ?, revisions = ? WHERE record_id = ?"));
-  FS_ASSIGN_OR_RETURN(
-      get_entity_,
-      Make(db_, "SELECT county FROM entities WHERE entity_key = ?"));
-  FS_ASSIGN_OR_RETURN(
-      delete_entity_if_empty_,
-      Make(db_,
-           "DELETE FROM entities WHERE entity_key = ?1 AND NOT EXISTS "
-           "(SELECT 1 FROM field_writes WHERE entity_key = ?1)"));
   FS_ASSIGN_OR_RETURN(
       delete_write_,
       Make(db_,
@@ -176,91 +136,38 @@ absl::StatusOr<RecordHead> DerivedState::GetRecord(
   h.head.hlc = static_cast<uint64_t>(q.Int(3));
   h.head.device_id = q.Blob(4);
   h.head.device_seq = static_cast<uint64_t>(q.Int(5));
-  h.revisions = q.Int(6);
+  h.head_locator = q.Int(6);
+  h.revisions = q.Int(7);
   q.Reset();
   return h;
+}
+
+absl::Status DerivedState::CheckAgainst(const RecordHead& head,
+                                        const v1::Record& record) {
+  if (head.author != record.author()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only the author (", head.author, ") may revise this record; ",
+        record.author(), " may not"));
+  }
+  if (head.kind != static_cast<int>(KindOf(record))) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a revision cannot change the record's kind from ",
+                     RecordKindName(static_cast<RecordKind>(head.kind)), " to ",
+                     RecordKindName(KindOf(record))));
+  }
+  if (head.county != record.area().county_code()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a revision cannot move the record from county ",
+                     head.county, " to ", record.area().county_code()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DerivedState::CheckRevision(const v1::Record& record) {
   auto head = GetRecord(record.id());
   if (absl::IsNotFound(head.status())) return absl::OkStatus();
   FS_RETURN_IF_ERROR(head.status());
-  if (head->author != record.author()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "only the author (", head->author, ") may revise this record; ",
-        record.author(), " may not"));
-  }
-  if (head->kind != static_cast<int>(KindOf(record))) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a revision cannot change the record's kind from ",
-                     RecordKindName(static_cast<RecordKind>(head->kind)),
-                     " to ", RecordKindName(KindOf(record))));
-  }
-  if (head->county != record.area().county_code()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a revision cannot move the record from county ",
-                     head->county, " to ", record.area().county_code()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status DerivedState::Apply(const Stamp& stamp,
-                                 const v1::ChangeBody& body) {
-  if (body.has_record()) {
-    const v1::Record& r = body.record();
-    Stmt& rev = *insert_revision_;
-    rev.BindBlob(1, r.id())
-        .BindBlob(2, stamp.device_id)
-        .Bind(3, static_cast<int64_t>(stamp.device_seq))
-        .Bind(4, static_cast<int64_t>(stamp.hlc));
-    FS_RETURN_IF_ERROR(rev.Run());
-    if (db_->Changes() == 0) return absl::OkStatus();  // held already
-    Stmt& ins = *insert_record_;
-    ins.BindBlob(1, r.id())
-        .Bind(2, static_cast<int>(KindOf(r)))
-        .BindText(3, r.area().county_code())
-        .BindText(4, r.author())
-        .Bind(5, static_cast<int64_t>(stamp.hlc))
-        .BindBlob(6, stamp.device_id)
-        .Bind(7, static_cast<int64_t>(stamp.device_seq));
-    FS_RETURN_IF_ERROR(ins.Run());
-    if (db_->Changes() == 1) return absl::OkStatus();
-    // A further revision: the head is the greatest stamp.
-    FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(r.id()));
-    const Stamp& best = head.head < stamp ? stamp : head.head;
-    Stmt& up = *update_head_;
-    up.Bind(1, static_cast<int64_t>(best.hlc))
-        .BindBlob(2, best.device_id)
-        .Bind(3, static_cast<int64_t>(best.device_seq))
-        .Bind(4, 1)
-        .BindBlob(5, r.id());
-    return up.Run();
-  }
-  const v1::EntityEdit& e = body.entity_edit();
-  const std::string key = EntityKey(e);
-  Stmt& ent = *insert_entity_;
-  ent.BindText(1, key)
-      .Bind(2, static_cast<int>(e.entity_type()))
-      .BindText(3, e.entity_id())
-      .BindText(4, e.area().county_code())
-      .Bind(5, static_cast<int64_t>(stamp.hlc))
-      .BindBlob(6, stamp.device_id)
-      .Bind(7, static_cast<int64_t>(stamp.device_seq));
-  FS_RETURN_IF_ERROR(ent.Run());
-  for (const v1::FieldWrite& w : e.writes()) {
-    Stmt& ins = *insert_write_;
-    ins.BindText(1, key)
-        .BindText(2, w.field())
-        .Bind(3, static_cast<int64_t>(stamp.hlc))
-        .BindBlob(4, stamp.device_id)
-        .Bind(5, static_cast<int64_t>(stamp.device_seq))
-        .BindText(6, w.value())
-        .Bind(7, static_cast<int64_t>(w.base_hlc()));
-    FS_RETURN_IF_ERROR(ins.Run());
-    if (db_->Changes() == 0) continue;  // held already
-    FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
-  }
-  return absl::OkStatus();
+  return CheckAgainst(*head, record);
 }
 
 absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
@@ -278,32 +185,64 @@ absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
   return absl::OkStatus();
 }
 
-absl::Status DerivedState::RecomputeHead(const std::string& record_id) {
-  Stmt& q = *revision_stamps_;
-  q.BindBlob(1, record_id);
-  Stamp best;
-  int64_t count = 0;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    Stamp s{static_cast<uint64_t>(q.Int(0)), q.Blob(1),
-            static_cast<uint64_t>(q.Int(2))};
-    if (count == 0 || best < s) best = std::move(s);
-    ++count;
-  }
-  q.Reset();
-  if (count == 0) {
-    Stmt& del = *delete_record_;
-    del.BindBlob(1, record_id);
-    return del.Run();
-  }
+absl::Status DerivedState::SetHead(const std::string& record_id,
+                                   const RevisionRef& head, int64_t revisions) {
   Stmt& up = *set_head_;
-  up.Bind(1, static_cast<int64_t>(best.hlc))
-      .BindBlob(2, best.device_id)
-      .Bind(3, static_cast<int64_t>(best.device_seq))
-      .Bind(4, count)
-      .BindBlob(5, record_id);
+  up.Bind(1, static_cast<int64_t>(head.stamp.hlc))
+      .BindBlob(2, head.stamp.device_id)
+      .Bind(3, static_cast<int64_t>(head.stamp.device_seq))
+      .Bind(4, head.locator)
+      .Bind(5, revisions)
+      .BindBlob(6, record_id);
   return up.Run();
+}
+
+absl::Status DerivedState::Apply(const Stamp& stamp, int64_t locator,
+                                 const v1::ChangeBody& body) {
+  if (body.has_record()) {
+    const v1::Record& r = body.record();
+    // New records (the common case) cost one insert and no read.
+    Stmt& ins = *insert_record_;
+    ins.BindBlob(1, r.id())
+        .Bind(2, static_cast<int>(KindOf(r)))
+        .BindText(3, r.area().county_code())
+        .BindText(4, r.author())
+        .Bind(5, static_cast<int64_t>(stamp.hlc))
+        .BindBlob(6, stamp.device_id)
+        .Bind(7, static_cast<int64_t>(stamp.device_seq))
+        .Bind(8, locator);
+    FS_RETURN_IF_ERROR(ins.Run());
+    if (db_->Changes() == 1) return absl::OkStatus();
+    // A further revision: check the rules, then the head is the greatest.
+    FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(r.id()));
+    FS_RETURN_IF_ERROR(CheckAgainst(head, r));
+    const RevisionRef best = head.head < stamp
+                                 ? RevisionRef{stamp, locator}
+                                 : RevisionRef{head.head, head.head_locator};
+    return SetHead(r.id(), best, head.revisions + 1);
+  }
+  const v1::EntityEdit& e = body.entity_edit();
+  FS_RETURN_IF_ERROR(CheckEntityEdit(e));
+  const std::string key = EntityKey(e);
+  Stmt& ent = *insert_entity_;
+  ent.BindText(1, key)
+      .Bind(2, static_cast<int>(e.entity_type()))
+      .BindText(3, e.entity_id())
+      .BindText(4, e.area().county_code());
+  FS_RETURN_IF_ERROR(ent.Run());
+  for (const v1::FieldWrite& w : e.writes()) {
+    Stmt& ins = *insert_write_;
+    ins.BindText(1, key)
+        .BindText(2, w.field())
+        .Bind(3, static_cast<int64_t>(stamp.hlc))
+        .BindBlob(4, stamp.device_id)
+        .Bind(5, static_cast<int64_t>(stamp.device_seq))
+        .BindText(6, w.value())
+        .Bind(7, static_cast<int64_t>(w.base_hlc()));
+    FS_RETURN_IF_ERROR(ins.Run());
+    FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DerivedState::ResolveEntityField(const std::string& key,
@@ -352,16 +291,33 @@ absl::Status DerivedState::ResolveEntityField(const std::string& key,
   return absl::OkStatus();
 }
 
+absl::Status DerivedState::RecomputeHead(const std::string& record_id,
+                                         const RevisionLister& list) {
+  FS_ASSIGN_OR_RETURN(std::vector<RevisionRef> revs, list(record_id));
+  if (revs.empty()) {
+    Stmt& del = *delete_record_;
+    del.BindBlob(1, record_id);
+    return del.Run();
+  }
+  const RevisionRef* best = &revs.front();
+  for (const RevisionRef& r : revs) {
+    if (best->stamp < r.stamp) best = &r;
+  }
+  return SetHead(record_id, *best, static_cast<int64_t>(revs.size()));
+}
+
 absl::Status DerivedState::Restamp(const Stamp& old, uint64_t new_hlc,
-                                   const v1::ChangeBody& body) {
+                                   const v1::ChangeBody& body,
+                                   const RevisionLister& list) {
   if (body.has_record()) {
-    Stmt& mv = *move_revision_;
-    mv.Bind(1, static_cast<int64_t>(new_hlc))
-        .BindBlob(2, body.record().id())
-        .BindBlob(3, old.device_id)
-        .Bind(4, static_cast<int64_t>(old.device_seq));
-    FS_RETURN_IF_ERROR(mv.Run());
-    return RecomputeHead(body.record().id());
+    const std::string& id = body.record().id();
+    FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(id));
+    if (head.revisions == 1) {  // the common case: no other revision
+      Stamp moved = old;
+      moved.hlc = new_hlc;
+      return SetHead(id, RevisionRef{moved, head.head_locator}, 1);
+    }
+    return RecomputeHead(id, list);
   }
   const std::string key = EntityKey(body.entity_edit());
   for (const v1::FieldWrite& w : body.entity_edit().writes()) {
@@ -378,15 +334,9 @@ absl::Status DerivedState::Restamp(const Stamp& old, uint64_t new_hlc,
 }
 
 absl::Status DerivedState::Remove(const Stamp& stamp,
-                                  const v1::ChangeBody& body) {
-  if (body.has_record()) {
-    Stmt& del = *delete_revision_;
-    del.BindBlob(1, body.record().id())
-        .BindBlob(2, stamp.device_id)
-        .Bind(3, static_cast<int64_t>(stamp.device_seq));
-    FS_RETURN_IF_ERROR(del.Run());
-    return RecomputeHead(body.record().id());
-  }
+                                  const v1::ChangeBody& body,
+                                  const RevisionLister& list) {
+  if (body.has_record()) return RecomputeHead(body.record().id(), list);
   const std::string key = EntityKey(body.entity_edit());
   for (const v1::FieldWrite& w : body.entity_edit().writes()) {
     Stmt& del = *delete_write_;

@@ -1,25 +1,26 @@
 // The state every replica derives from its set of changes, kept in SQLite
 // tables that the server store and the client store share:
 //
-//   records      one row per observation record: kind, area, author, and the
-//                stamp of its current revision (the greatest stamp, merge.h)
-//   revisions    one row per revision held (record id, origin, hlc): what
-//                makes Apply idempotent and lets a head be recomputed
-//   entities     one row per entity (type, id, county); the county is the one
-//                named by the edit with the least stamp, so it does not
-//                depend on arrival order (the server also refuses an edit
-//                that would move a known entity to another county)
-//   field_writes every write to an entity field ever seen, with two derived
+//   records      one row per observation record: kind, county, author, its
+//                number of revisions, and the stamp and locator of its
+//                current revision (the greatest stamp, merge.h). The locator
+//                is the caller's key of the change row that holds the body.
+//   entities     one row per entity (type, id, county); an entity belongs to
+//                one county: an edit naming another is refused
+//   field_writes every write to an entity field held, with two derived
 //                flags: is_winner (the field's current value) and
 //                is_conflict (a concurrent losing write, kept for review)
 //
-// Apply() is idempotent per stamp and commutative: applying the same set of
-// changes in any order leaves the same rows. Callers hold the transaction that
-// also stores the change itself, so derived state never drifts from it.
+// Contract: Apply() is called exactly once per change the caller stores, in
+// the same transaction (the callers' change tables have unique origins, so
+// a change is stored once). Applying a set of changes in any order leaves the
+// same rows. A change that breaks a revision rule is refused before anything
+// is written, so the caller can reject it and go on.
 // Not thread-safe: one per Db, used under the caller's lock.
 #ifndef FIELDSYNC_COMMON_DERIVED_STATE_H_
 #define FIELDSYNC_COMMON_DERIVED_STATE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,14 +33,27 @@
 
 namespace fieldsync {
 
-// A record's identity as fixed by its first revision.
+// A record's identity as fixed by its first revision, and its head.
 struct RecordHead {
   int kind = 0;
   std::string county;
   std::string author;
   Stamp head;
+  int64_t head_locator = 0;
   int64_t revisions = 0;
 };
+
+// One revision held of a record, as the caller's store knows it.
+struct RevisionRef {
+  Stamp stamp;
+  int64_t locator = 0;
+};
+
+// Lists the revisions the caller holds of a record (rejected ones excluded),
+// with their current HLCs. Called only on the rare paths (a clamped or
+// rejected revision of a record with several revisions).
+using RevisionLister =
+    std::function<absl::StatusOr<std::vector<RevisionRef>>(const std::string&)>;
 
 class DerivedState {
  public:
@@ -56,51 +70,53 @@ class DerivedState {
   // the kind or county would change.
   absl::Status CheckRevision(const v1::Record& record);
   // Whether `edit` may be stored: FAILED_PRECONDITION if the entity is held
-  // with another county (an entity belongs to one county).
+  // with another county.
   absl::Status CheckEntityEdit(const v1::EntityEdit& edit);
 
-  // Folds one accepted change into the derived tables.
-  absl::Status Apply(const Stamp& stamp, const v1::ChangeBody& body);
+  // Folds one newly stored change into the derived tables; `locator` is the
+  // caller's key of its row. Fails with CheckRevision's / CheckEntityEdit's
+  // status, having written nothing, when the change breaks their rules.
+  absl::Status Apply(const Stamp& stamp, int64_t locator,
+                     const v1::ChangeBody& body);
 
   // The change at `old` now orders at `new_hlc` (the server clamped a skewed
-  // clock): its revision or field writes move, and heads and winners are
-  // recomputed.
+  // clock). Call after the caller's own row has the new HLC.
   absl::Status Restamp(const Stamp& old, uint64_t new_hlc,
-                       const v1::ChangeBody& body);
+                       const v1::ChangeBody& body, const RevisionLister& list);
 
   // Takes a change back out (the server rejected a change this device had
-  // applied while pending): a record without revisions left disappears, an
-  // entity without writes left too.
-  absl::Status Remove(const Stamp& stamp, const v1::ChangeBody& body);
+  // applied while pending). Call after the caller marked its row rejected: a
+  // record without revisions left disappears, an entity without writes too.
+  absl::Status Remove(const Stamp& stamp, const v1::ChangeBody& body,
+                      const RevisionLister& list);
 
   explicit DerivedState(Db* db) : db_(db) {}
 
  private:
   absl::Status Prepare();
+  absl::Status CheckAgainst(const RecordHead& head, const v1::Record& record);
   absl::Status ResolveEntityField(const std::string& key,
                                   const std::string& field);
-  // Sets the record's head to its greatest revision and its count to the
-  // revisions held; deletes the record when none are left.
-  absl::Status RecomputeHead(const std::string& record_id);
+  // Sets the record's head to its greatest listed revision and its count to
+  // the number listed; deletes the record when none are left.
+  absl::Status RecomputeHead(const std::string& record_id,
+                             const RevisionLister& list);
+  absl::Status SetHead(const std::string& record_id, const RevisionRef& head,
+                       int64_t revisions);
 
   Db* db_;
   std::unique_ptr<Stmt> get_record_;
   std::unique_ptr<Stmt> insert_record_;
-  std::unique_ptr<Stmt> update_head_;
+  std::unique_ptr<Stmt> set_head_;
+  std::unique_ptr<Stmt> delete_record_;
+  std::unique_ptr<Stmt> get_entity_;
   std::unique_ptr<Stmt> insert_entity_;
+  std::unique_ptr<Stmt> delete_entity_if_empty_;
   std::unique_ptr<Stmt> insert_write_;
   std::unique_ptr<Stmt> field_writes_;
   std::unique_ptr<Stmt> set_flags_;
   std::unique_ptr<Stmt> restamp_write_;
-  std::unique_ptr<Stmt> delete_record_;
   std::unique_ptr<Stmt> delete_write_;
-  std::unique_ptr<Stmt> insert_revision_;
-  std::unique_ptr<Stmt> revision_stamps_;
-  std::unique_ptr<Stmt> move_revision_;
-  std::unique_ptr<Stmt> delete_revision_;
-  std::unique_ptr<Stmt> set_head_;
-  std::unique_ptr<Stmt> get_entity_;
-  std::unique_ptr<Stmt> delete_entity_if_empty_;
 };
 
 // The key of an entity in the derived tables: "<type number>/<id>".

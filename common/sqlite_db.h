@@ -27,7 +27,8 @@ class Db {
   // Opens (creating if absent) the database at `path` in WAL mode with
   // synchronous=FULL: a committed transaction survives a process kill and a
   // power loss. Sets a busy timeout so other processes (admin tools) can share
-  // the file.
+  // the file, a 64 MiB page cache, and checkpoints every 8192 pages (32 MiB
+  // of WAL) instead of 1000: bulk syncs checkpoint less often.
   static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& path);
 
   Db(const Db&) = delete;

@@ -34,9 +34,15 @@ struct ServerLimits {
 };
 
 struct ClientTuning {
-  // Changes per Upload call; the server's limit wins if lower.
-  uint32_t upload_batch = 2000;
-  // Page size asked for on Download (0 = server default).
+  // Changes per upload batch; the server's limit wins if lower. Larger
+  // batches mean fewer commits on the server (each one an fsync); smaller
+  // ones resend less after a broken connection.
+  uint32_t upload_batch = 4096;
+  // Batches sent before their answers arrive. 2 keeps the device reading the
+  // next batch while the server commits this one; more only adds memory.
+  uint32_t upload_window = 2;
+  // Page size asked for on Download (0 = server default). Each page is one
+  // device transaction; a break redoes at most one page.
   uint32_t download_page = 2000;
   // Deadline for one RPC. Field networks are slow: generous, but bounded so a
   // dead link is noticed and the next sync resumes.

@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS rejections(
 ) WITHOUT ROWID;
 )sql";
 
+// A change that breaks a revision rule (derived_state.h): rejected, not fatal.
+bool IsRuleRefusal(const absl::Status& s) {
+  return absl::IsPermissionDenied(s) || absl::IsFailedPrecondition(s);
+}
+
 absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
   FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
   return std::make_unique<Stmt>(std::move(s));
@@ -98,6 +103,12 @@ absl::Status SqliteServerStore::Init() {
   }
   FS_RETURN_IF_ERROR(tx.Commit());
 
+  {
+    FS_ASSIGN_OR_RETURN(
+        Stmt q, db_->Prepare("SELECT coalesce(max(seq), 0) FROM changes"));
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    next_seq_ = (row ? static_cast<uint64_t>(q.Int(0)) : 0) + 1;
+  }
   Db* db = db_.get();
   FS_ASSIGN_OR_RETURN(
       device_hw_,
@@ -110,8 +121,8 @@ absl::Status SqliteServerStore::Init() {
   FS_ASSIGN_OR_RETURN(
       insert_change_,
       Make(db,
-           "INSERT INTO changes(device_id, device_seq, kind, county, hlc, "
-           "flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?)"));
+           "INSERT INTO changes(seq, device_id, device_seq, kind, county, "
+           "hlc, flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       insert_rejection_,
       Make(db,
@@ -247,6 +258,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
   std::vector<v1::ChangeOutcome> outcomes;
   outcomes.reserve(changes.size());
   int64_t clamped = 0;
+  uint64_t seq = next_seq_;  // committed to next_seq_ only with the batch
   for (PreparedChange& c : changes) {
     if (c.device_seq <= hw) {
       FS_ASSIGN_OR_RETURN(v1::ChangeOutcome prev,
@@ -264,10 +276,11 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     v1::ChangeOutcome out;
     out.set_device_seq(c.device_seq);
     absl::Status verdict = c.verdict;
-    if (verdict.ok() && c.parsed.has_record()) {
-      verdict = derived_->CheckRevision(c.parsed.record());
-    } else if (verdict.ok() && c.parsed.has_entity_edit()) {
-      verdict = derived_->CheckEntityEdit(c.parsed.entity_edit());
+    if (verdict.ok()) {
+      // Applies the revision rules first; on a refusal nothing was written.
+      verdict = derived_->Apply(Stamp{c.effective_hlc, device_id, c.device_seq},
+                                static_cast<int64_t>(seq), c.parsed);
+      if (!verdict.ok() && !IsRuleRefusal(verdict)) return verdict;
     }
     if (!verdict.ok()) {
       FS_RETURN_IF_ERROR(Reject(device_id, c, verdict, now_ms, &out));
@@ -275,21 +288,20 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
       continue;
     }
     Stmt& ins = *insert_change_;
-    ins.BindBlob(1, device_id)
-        .Bind(2, static_cast<int64_t>(c.device_seq))
-        .Bind(3, static_cast<int>(KindOf(c.parsed)))
-        .BindText(4, CountyOf(c.parsed))
-        .Bind(5, static_cast<int64_t>(c.effective_hlc))
-        .Bind(6, c.flags)
-        .Bind(7, now_ms)
-        .BindBlob(8, c.body);
+    ins.Bind(1, static_cast<int64_t>(seq))
+        .BindBlob(2, device_id)
+        .Bind(3, static_cast<int64_t>(c.device_seq))
+        .Bind(4, static_cast<int>(KindOf(c.parsed)))
+        .BindText(5, CountyOf(c.parsed))
+        .Bind(6, static_cast<int64_t>(c.effective_hlc))
+        .Bind(7, c.flags)
+        .Bind(8, now_ms)
+        .BindBlob(9, c.body);
     FS_RETURN_IF_ERROR(ins.Run());
-    const uint64_t seq = static_cast<uint64_t>(db_->LastInsertRowId());
-    FS_RETURN_IF_ERROR(derived_->Apply(
-        Stamp{c.effective_hlc, device_id, c.device_seq}, c.parsed));
+    ++seq;
     if (c.flags & v1::CHANGE_FLAG_CLOCK_CLAMPED) ++clamped;
     out.set_status(v1::OUTCOME_STATUS_ACCEPTED);
-    out.set_server_seq(seq);
+    out.set_server_seq(seq - 1);
     out.set_effective_hlc(c.effective_hlc);
     out.set_flags(c.flags);
     outcomes.push_back(std::move(out));
@@ -301,6 +313,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
       .BindBlob(4, device_id);
   FS_RETURN_IF_ERROR(up.Run());
   FS_RETURN_IF_ERROR(tx.Commit());
+  next_seq_ = seq;
   return outcomes;
 }
 
@@ -335,10 +348,7 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint32_t limit,
 
 absl::StatusOr<uint64_t> SqliteServerStore::FeedHead() {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT coalesce(max(seq), 0) FROM changes"));
-  FS_ASSIGN_OR_RETURN(bool row, q.Step());
-  return row ? static_cast<uint64_t>(q.Int(0)) : 0;
+  return next_seq_ - 1;
 }
 
 absl::StatusOr<StoreSummary> SqliteServerStore::Summarize() {

@@ -62,6 +62,7 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<DerivedState> derived_ ABSL_GUARDED_BY(mu_);
   std::string server_id_;
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;  // the next server_seq
   // Prepared once; used under mu_.
   std::unique_ptr<Stmt> device_hw_;
   std::unique_ptr<Stmt> set_hw_;

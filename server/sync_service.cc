@@ -81,6 +81,26 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext*,
 grpc::Status SyncServiceImpl::Upload(grpc::ServerContext*,
                                      const v1::UploadRequest* req,
                                      v1::UploadResponse* resp) {
+  return ProcessUpload(*req, resp);
+}
+
+grpc::Status SyncServiceImpl::UploadStream(
+    grpc::ServerContext*,
+    grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream) {
+  v1::UploadRequest req;
+  while (stream->Read(&req)) {
+    v1::UploadResponse resp;
+    if (grpc::Status s = ProcessUpload(req, &resp); !s.ok()) return s;
+    if (!stream->Write(resp)) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream broken");
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::ProcessUpload(const v1::UploadRequest& request,
+                                            v1::UploadResponse* resp) {
+  const v1::UploadRequest* req = &request;
   if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
   if (static_cast<uint32_t>(req->changes_size()) >
       limits_.max_changes_per_upload) {

@@ -26,11 +26,19 @@ class SyncServiceImpl final : public v1::SyncService::Service {
   grpc::Status Upload(grpc::ServerContext* context,
                       const v1::UploadRequest* request,
                       v1::UploadResponse* response) override;
+  grpc::Status UploadStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream)
+      override;
   grpc::Status Download(grpc::ServerContext* context,
                         const v1::DownloadRequest* request,
                         grpc::ServerWriter<v1::DownloadPage>* writer) override;
 
  private:
+  // What Upload answers for one batch.
+  grpc::Status ProcessUpload(const v1::UploadRequest& request,
+                             v1::UploadResponse* response);
+
   ServerStore* const store_;
   const Clock* const clock_;
   const ServerLimits limits_;

@@ -7,11 +7,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -38,15 +41,12 @@ uint64_t H(int64_t ms_after_t0, uint64_t logical = 0) {
   return PackHlc(static_cast<uint64_t>(kT0 + ms_after_t0), logical);
 }
 
+// One change as a caller stores it: its stamp, its body and the key of its
+// row in the caller's change table (the locator).
 struct Change {
   Stamp stamp;
+  int64_t locator = 0;
   v1::ChangeBody body;
-};
-
-// One SQLite database with its derived state.
-struct Replica {
-  std::unique_ptr<Db> db;
-  std::unique_ptr<DerivedState> state;
 };
 
 // The derived tables as text, one row a line, in a fixed order.
@@ -83,9 +83,9 @@ Dump DumpOf(Db* db) {
   Dump d;
   d.records = Rows(db,
                    "SELECT hex(record_id), kind, county, author, head_hlc, "
-                   "hex(head_device), head_device_seq, revisions FROM records "
-                   "ORDER BY record_id",
-                   8);
+                   "hex(head_device), head_device_seq, head_locator, "
+                   "revisions FROM records ORDER BY record_id",
+                   9);
   d.entities = Rows(db,
                     "SELECT entity_key, entity_type, entity_id, county FROM "
                     "entities ORDER BY entity_key",
@@ -98,6 +98,72 @@ Dump DumpOf(Db* db) {
                         9);
   return d;
 }
+
+// One SQLite database with its derived state, and a stand-in for the
+// caller's change table: locator -> the change's current stamp and whether
+// it was rejected. The table's locators are unique, so every change is
+// applied once, as derived_state.h requires.
+struct Replica {
+  struct Held {
+    Stamp stamp;
+    bool rejected = false;
+    std::string record_id;  // empty for an entity edit
+  };
+
+  std::unique_ptr<Db> db;
+  std::unique_ptr<DerivedState> state;
+  std::map<int64_t, Held> table;
+  int lister_calls = 0;
+
+  // Stores `c` (once: a locator already held fails the test) and applies it;
+  // a refused change is not stored, as a caller rejects it.
+  absl::Status Store(const Change& c) {
+    EXPECT_EQ(table.count(c.locator), 0u)
+        << "locator " << c.locator << " stored twice";
+    if (table.count(c.locator) != 0) {
+      return absl::AlreadyExistsError("locator held already");
+    }
+    absl::Status s = state->Apply(c.stamp, c.locator, c.body);
+    if (!s.ok()) return s;
+    table[c.locator] =
+        Held{c.stamp, false, c.body.has_record() ? c.body.record().id() : ""};
+    return absl::OkStatus();
+  }
+
+  // The revisions held of a record, rejected ones excluded, with their
+  // current HLCs, as the callers' listers answer.
+  RevisionLister Lister() {
+    return [this](const std::string& record_id)
+               -> absl::StatusOr<std::vector<RevisionRef>> {
+      ++lister_calls;
+      std::vector<RevisionRef> out;
+      for (const auto& [locator, held] : table) {
+        if (held.rejected || held.record_id != record_id) continue;
+        out.push_back(RevisionRef{held.stamp, locator});
+      }
+      return out;
+    };
+  }
+
+  // The server rejected `c`: mark its row, then take it out.
+  absl::Status Reject(const Change& c) {
+    auto it = table.find(c.locator);
+    EXPECT_TRUE(it != table.end()) << "locator " << c.locator << " not held";
+    if (it == table.end()) return absl::NotFoundError("not held");
+    it->second.rejected = true;
+    return state->Remove(it->second.stamp, c.body, Lister());
+  }
+
+  // The server clamped `c` to `new_hlc`: update its row, then restamp.
+  absl::Status Clamp(const Change& c, uint64_t new_hlc) {
+    auto it = table.find(c.locator);
+    EXPECT_TRUE(it != table.end()) << "locator " << c.locator << " not held";
+    if (it == table.end()) return absl::NotFoundError("not held");
+    const Stamp old = it->second.stamp;
+    it->second.stamp.hlc = new_hlc;
+    return state->Restamp(old, new_hlc, c.body, Lister());
+  }
+};
 
 class DerivedStateTest : public ::testing::Test {
  protected:
@@ -115,12 +181,12 @@ class DerivedStateTest : public ::testing::Test {
     return *replicas_.back();
   }
 
-  // Applies `changes` in order in one transaction.
+  // Stores and applies `changes` in order in one transaction.
   static void ApplyAll(Replica& r, const std::vector<Change>& changes) {
     auto tx = Transaction::Begin(r.db.get());
     ASSERT_TRUE(tx.ok()) << tx.status();
     for (const Change& c : changes) {
-      FS_ASSERT_OK(r.state->Apply(c.stamp, c.body));
+      FS_ASSERT_OK(r.Store(c));
     }
     FS_ASSERT_OK(tx->Commit());
   }
@@ -139,6 +205,12 @@ class DerivedStateTest : public ::testing::Test {
 // --- change builders
 // ------------------------------------------------------------
 
+// The default locator of a change by device `dev` with sequence `seq`: a
+// distinct positive integer per change.
+int64_t LocatorOf(uint8_t dev, uint64_t seq) {
+  return static_cast<int64_t>(dev) * 1000 + static_cast<int64_t>(seq);
+}
+
 // A record revision: the example of `kind` with a fixed id and author,
 // written on device `dev`.
 Change RecordChange(RecordKind kind, const std::string& id,
@@ -146,6 +218,7 @@ Change RecordChange(RecordKind kind, const std::string& id,
                     uint64_t hlc, const std::string& notes = "") {
   Change c;
   c.stamp = Stamp{hlc, DeviceIdOf(dev), seq};
+  c.locator = LocatorOf(dev, seq);
   v1::Record r = FullExample(kind, DeviceIdOf(dev));
   r.set_id(id);
   r.set_author(author);
@@ -166,6 +239,7 @@ Change EditChange(v1::EntityType type, const std::string& entity_id,
                   const std::string& county = "640522") {
   Change c;
   c.stamp = Stamp{hlc, DeviceIdOf(dev), seq};
+  c.locator = LocatorOf(dev, seq);
   v1::EntityEdit* e = c.body.mutable_entity_edit();
   e->set_entity_type(type);
   e->set_entity_id(entity_id);
@@ -187,7 +261,8 @@ std::string RecordIdAt(int64_t ms_after_t0) {
 // A set of changes from three devices: records with several revisions (one
 // inspector on two devices, another on a third, two revisions sharing a
 // clamped HLC), and entity edits on shared fields, some concurrent, some
-// made after seeing the other's value.
+// made after seeing the other's value. Locators count down from 500, so
+// their order has nothing to do with the stamps' order.
 std::vector<Change> MixedChanges() {
   const std::string r1 = RecordIdAt(0);
   const std::string r2 = RecordIdAt(1);
@@ -197,7 +272,7 @@ std::vector<Change> MixedChanges() {
   constexpr auto kClass = v1::ENTITY_TYPE_CLASS;
   constexpr auto kInst = v1::ENTITY_TYPE_INSTITUTION;
   // Device 1 and 2: inspector li; device 3: inspector wang.
-  return {
+  std::vector<Change> changes = {
       // Device 1.
       RecordChange(RecordKind::kSpotCheck, r1, "li", 1, 1, H(0)),
       EditChange(kTrainee, "TRN-1", {{"employer", "餐馆A"}, {"phone", "139"}},
@@ -229,6 +304,39 @@ std::vector<Change> MixedChanges() {
                    "old clock"),
       EditChange(kInst, "INST-1", {{"name", ""}}, 3, 9, H(5)),
   };
+  for (size_t i = 0; i < changes.size(); ++i) {
+    changes[i].locator = 500 - static_cast<int64_t>(i);
+  }
+  return changes;
+}
+
+// `changes` in the reverse order and in `n` shuffled orders.
+std::vector<std::vector<Change>> OrdersOf(const std::vector<Change>& changes,
+                                          int n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::vector<Change>> orders;
+  orders.push_back(std::vector<Change>(changes.rbegin(), changes.rend()));
+  for (int i = 0; i < n; ++i) {
+    std::vector<Change> c = changes;
+    std::shuffle(c.begin(), c.end(), rng);
+    orders.push_back(std::move(c));
+  }
+  return orders;
+}
+
+std::string Upper(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(ch));
+  return s;
+}
+
+// The records row of a record as DumpOf() prints it.
+std::string RecordRow(const std::string& id, RecordKind kind,
+                      const std::string& author, const Stamp& head,
+                      int64_t head_locator, int64_t revisions) {
+  return absl::StrCat(Upper(absl::BytesToHexString(id)), "|",
+                      static_cast<int>(kind), "|640522|", author, "|", head.hlc,
+                      "|", Upper(absl::BytesToHexString(head.device_id)), "|",
+                      head.device_seq, "|", head_locator, "|", revisions);
 }
 
 // --- basics
@@ -247,18 +355,25 @@ TEST_F(DerivedStateTest, GetRecordOfUnknownIdIsNotFound) {
                        absl::StatusCode::kNotFound, "no such record"));
 }
 
-TEST_F(DerivedStateTest, ApplyRecordSetsHead) {
+TEST_F(DerivedStateTest, ApplyRecordSetsHeadAndLocator) {
   Replica& r = NewReplica();
   const std::string id = RecordIdAt(0);
-  const Change c = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
-  FS_ASSERT_OK(r.state->Apply(c.stamp, c.body));
+  Change c = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
+  c.locator = 77;
+  FS_ASSERT_OK(r.state->Apply(c.stamp, c.locator, c.body));
   auto head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_EQ(head->kind, static_cast<int>(RecordKind::kSpotCheck));
   EXPECT_EQ(head->county, "640522");
   EXPECT_EQ(head->author, "li");
   EXPECT_TRUE(head->head == c.stamp);
+  EXPECT_EQ(head->head_locator, 77);
   EXPECT_EQ(head->revisions, 1);
+  const Dump d = DumpOf(r.db.get());
+  EXPECT_EQ(d.records, std::vector<std::string>{RecordRow(
+                           id, RecordKind::kSpotCheck, "li", c.stamp, 77, 1)})
+      << d;
+  EXPECT_TRUE(d.entities.empty() && d.field_writes.empty()) << d;
 }
 
 TEST_F(DerivedStateTest, HeadIsGreatestStampWhateverTheOrder) {
@@ -267,16 +382,32 @@ TEST_F(DerivedStateTest, HeadIsGreatestStampWhateverTheOrder) {
   const Change a = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
   const Change b = RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(50));
   const Change c = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(20));
-  FS_ASSERT_OK(r.state->Apply(a.stamp, a.body));
-  FS_ASSERT_OK(r.state->Apply(b.stamp, b.body));
+  FS_ASSERT_OK(r.Store(a));
+  FS_ASSERT_OK(r.Store(b));
   auto head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == b.stamp);
+  EXPECT_EQ(head->head_locator, b.locator);
   EXPECT_EQ(head->revisions, 2);
-  FS_ASSERT_OK(r.state->Apply(c.stamp, c.body));  // older: head stays
+  FS_ASSERT_OK(r.Store(c));  // older: head stays
   head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == b.stamp);
+  EXPECT_EQ(head->head_locator, b.locator);
+  EXPECT_EQ(head->revisions, 3);
+}
+
+TEST_F(DerivedStateTest, HeadOrdersByDeviceThenSequenceOnEqualHlc) {
+  Replica& r = NewReplica();
+  const std::string id = RecordIdAt(0);
+  const Change a = RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(10));
+  const Change b = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 9, H(10));
+  const Change c = RecordChange(RecordKind::kSpotCheck, id, "li", 2, 2, H(10));
+  ApplyAll(r, {c, b, a});
+  auto head = r.state->GetRecord(id);
+  FS_ASSERT_OK(head);
+  EXPECT_TRUE(head->head == c.stamp);
+  EXPECT_EQ(head->head_locator, c.locator);
   EXPECT_EQ(head->revisions, 3);
 }
 
@@ -290,7 +421,7 @@ TEST_F(DerivedStateTest, StateSurvivesReopen) {
     FS_ASSERT_OK(db);
     auto state = DerivedState::Create(db->get());
     FS_ASSERT_OK(state);
-    FS_ASSERT_OK((*state)->Apply(c.stamp, c.body));
+    FS_ASSERT_OK((*state)->Apply(c.stamp, c.locator, c.body));
   }
   auto db = Db::Open(path);
   FS_ASSERT_OK(db);
@@ -299,6 +430,8 @@ TEST_F(DerivedStateTest, StateSurvivesReopen) {
   auto head = (*state)->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_EQ(head->kind, static_cast<int>(RecordKind::kDocumentReview));
+  EXPECT_EQ(head->head_locator, c.locator);
+  EXPECT_EQ(head->revisions, 1);
 }
 
 TEST_F(DerivedStateTest, EntityKeyIsTypeNumberSlashId) {
@@ -318,43 +451,35 @@ TEST_F(DerivedStateTest, EntityFieldsResolveAsInMerge) {
   };
   ApplyAll(r, changes);
   const Dump d = DumpOf(r.db.get());
-  const std::string d1 = absl::BytesToHexString(DeviceIdOf(1));
-  const std::string d2 = absl::BytesToHexString(DeviceIdOf(2));
-  auto upper = [](std::string s) {
-    for (char& ch : s) ch = static_cast<char>(std::toupper(ch));
-    return s;
-  };
+  const std::string d1 = Upper(absl::BytesToHexString(DeviceIdOf(1)));
+  const std::string d2 = Upper(absl::BytesToHexString(DeviceIdOf(2)));
+  EXPECT_TRUE(d.records.empty()) << d;
   EXPECT_EQ(d.entities, std::vector<std::string>{"3/T|3|T|640522"});
-  EXPECT_EQ(
-      d.field_writes,
-      (std::vector<std::string>{
-          absl::StrCat("3/T|employer|", H(10), "|", upper(d1), "|1|A|0|0|1"),
-          absl::StrCat("3/T|employer|", H(20), "|", upper(d2), "|1|B|0|1|0"),
-          absl::StrCat("3/T|phone|", H(30), "|", upper(d1), "|2|1|0|1|0"),
-      }))
+  EXPECT_EQ(d.field_writes,
+            (std::vector<std::string>{
+                absl::StrCat("3/T|employer|", H(10), "|", d1, "|1|A|0|0|1"),
+                absl::StrCat("3/T|employer|", H(20), "|", d2, "|1|B|0|1|0"),
+                absl::StrCat("3/T|phone|", H(30), "|", d1, "|2|1|0|1|0"),
+            }))
       << d;
 }
 
-// --- convergence: the same set in any order gives the same rows
-// -----------------
+// --- convergence: the same set, each change applied once, in any order
+// -----
 
 TEST_F(DerivedStateTest, ShuffledOrdersConverge) {
   const std::vector<Change> changes = MixedChanges();
   const Dump want = DumpAfter(changes);
   ASSERT_EQ(want.records.size(), 4u) << want;
   ASSERT_EQ(want.entities.size(), 3u) << want;
+  ASSERT_EQ(want.field_writes.size(), 13u) << want;
 
-  std::mt19937 rng(42);
-  std::vector<std::vector<Change>> orders;
-  orders.push_back(std::vector<Change>(changes.rbegin(), changes.rend()));
-  for (int i = 0; i < 10; ++i) {
-    std::vector<Change> c = changes;
-    std::shuffle(c.begin(), c.end(), rng);
-    orders.push_back(std::move(c));
-  }
-  for (size_t i = 0; i < orders.size(); ++i) {
-    SCOPED_TRACE(absl::StrCat("order ", i));
-    const Dump got = DumpAfter(orders[i]);
+  for (const auto& order : OrdersOf(changes, 10, 42)) {
+    SCOPED_TRACE(
+        absl::StrJoin(order, ",", [](std::string* out, const Change& c) {
+          absl::StrAppend(out, c.locator);
+        }));
+    const Dump got = DumpAfter(order);
     EXPECT_TRUE(got == want) << "got:\n" << got << "\nwant:\n" << want;
   }
 }
@@ -364,19 +489,25 @@ TEST_F(DerivedStateTest, ConvergedStateMatchesMergeRules) {
   Replica& r = NewReplica();
   ApplyAll(r, changes);
 
-  // Records: the head is the greatest stamp of its revisions.
-  std::map<std::string, std::vector<Stamp>> revisions;
+  // Records: the head is the greatest stamp of its revisions, with that
+  // revision's locator; the count is the number of revisions.
+  std::map<std::string, std::vector<Change>> revisions;
   for (const Change& c : changes) {
-    if (c.body.has_record()) {
-      revisions[c.body.record().id()].push_back(c.stamp);
-    }
+    if (c.body.has_record()) revisions[c.body.record().id()].push_back(c);
   }
-  for (const auto& [id, stamps] : revisions) {
+  ASSERT_EQ(revisions.size(), 4u);
+  for (const auto& [id, revs] : revisions) {
+    SCOPED_TRACE(IdToString(id));
     auto head = r.state->GetRecord(id);
     FS_ASSERT_OK(head);
-    const Stamp best = *std::max_element(stamps.begin(), stamps.end());
-    EXPECT_TRUE(head->head == best) << IdToString(id);
-    EXPECT_EQ(head->revisions, static_cast<int64_t>(stamps.size()));
+    const Change& best = *std::max_element(
+        revs.begin(), revs.end(),
+        [](const Change& a, const Change& b) { return a.stamp < b.stamp; });
+    EXPECT_TRUE(head->head == best.stamp);
+    EXPECT_EQ(head->head_locator, best.locator);
+    EXPECT_EQ(head->revisions, static_cast<int64_t>(revs.size()));
+    EXPECT_EQ(head->author, best.body.record().author());
+    EXPECT_EQ(head->kind, static_cast<int>(KindOf(best.body.record())));
   }
 
   // Entity fields: flags as ResolveField computes them over all writes.
@@ -418,10 +549,41 @@ TEST_F(DerivedStateTest, ConvergedStateMatchesMergeRules) {
   EXPECT_GE(conflicts, 2);
 }
 
-// --- idempotence
-// ----------------------------------------------------------------
+// --- once per change
+// ------------------------------------------------------------
 
-TEST_F(DerivedStateTest, ApplyIsIdempotentForRepeatedEntityEdit) {
+// Every stored revision counts once, whatever the order it arrives in; the
+// head carries the locator of the greatest one.
+TEST_F(DerivedStateTest, EachStoredRevisionCountsOnce) {
+  const std::string id = RecordIdAt(0);
+  std::vector<Change> revs = {
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0)),
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(10), "rev 2"),
+      RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(10), "rev 2b"),
+  };
+  revs[0].locator = 30;
+  revs[1].locator = 10;
+  revs[2].locator = 20;  // the greatest stamp (device 2 > device 1)
+  std::sort(revs.begin(), revs.end(), [](const Change& a, const Change& b) {
+    return a.locator < b.locator;
+  });
+  const std::string want = RecordRow(id, RecordKind::kSpotCheck, "li",
+                                     Stamp{H(10), DeviceIdOf(2), 1}, 20, 3);
+  int orders = 0;
+  do {
+    SCOPED_TRACE(absl::StrCat("order ", orders));
+    const Dump d = DumpAfter(revs);
+    EXPECT_EQ(d.records, std::vector<std::string>{want}) << d;
+    ++orders;
+  } while (std::next_permutation(
+      revs.begin(), revs.end(),
+      [](const Change& a, const Change& b) { return a.locator < b.locator; }));
+  EXPECT_EQ(orders, 6);
+}
+
+// Field writes are keyed by (entity, field, device, sequence), so applying
+// an entity edit again (which callers never do) leaves the rows as they were.
+TEST_F(DerivedStateTest, ReapplyingAnEntityEditIsHarmless) {
   const std::vector<Change> changes = {
       EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"employer", "A"}}, 1, 1,
                  H(10)),
@@ -429,42 +591,173 @@ TEST_F(DerivedStateTest, ApplyIsIdempotentForRepeatedEntityEdit) {
                  {{"employer", "B"}, {"phone", "2"}}, 2, 1, H(20)),
   };
   const Dump once = DumpAfter(changes);
-  std::vector<Change> twice = changes;
-  twice.push_back(changes[0]);
-  twice.push_back(changes[1]);
-  twice.push_back(changes[0]);
-  EXPECT_TRUE(DumpAfter(twice) == once) << DumpAfter(twice) << "\nvs\n" << once;
-}
-
-// Regression: derived_state.h promises "Apply() is idempotent per stamp", but
-// applying the same record revision again counts it as a further revision
-// (records.revisions goes from 1 to 2).
-TEST_F(DerivedStateTest, ApplyIsIdempotentForRepeatedRecordRevision) {
-  const std::string id = RecordIdAt(0);
-  const std::vector<Change> changes = {
-      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0)),
-      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(10), "rev 2"),
-  };
-  const Dump once = DumpAfter(changes);
-  std::vector<Change> twice = changes;
-  twice.push_back(changes[1]);
-  twice.push_back(changes[0]);
-  const Dump got = DumpAfter(twice);
+  Replica& r = NewReplica();
+  ApplyAll(r, changes);
+  for (const Change& c : {changes[0], changes[1], changes[0]}) {
+    FS_ASSERT_OK(r.state->Apply(c.stamp, c.locator, c.body));
+  }
+  const Dump got = DumpOf(r.db.get());
   EXPECT_TRUE(got == once) << "got:\n" << got << "\nwant:\n" << once;
 }
 
-// Regression: entities.county is taken from whichever edit of the entity is
-// applied first (INSERT OR IGNORE), so two edits naming different counties
-// leave different rows depending on arrival order, although derived_state.h
-// promises the same rows for any order. Validation does not forbid it.
-TEST_F(DerivedStateTest, EntityCountyDoesNotDependOnOrder) {
+// --- Apply refuses a change breaking a revision rule, writing nothing
+// -------
+
+TEST_F(DerivedStateTest, ApplyRefusesAnotherAuthorsRevision) {
+  Replica& r = NewReplica();
+  const std::string id = RecordIdAt(0);
+  const Change first =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
+  ApplyAll(r, {first});
+  const Dump before = DumpOf(r.db.get());
+
+  // Greater stamp, so it would become the head if it were taken.
+  const Change other =
+      RecordChange(RecordKind::kSpotCheck, id, "wang", 3, 1, H(50));
+  const absl::Status s = r.Store(other);
+  EXPECT_TRUE(StatusIs(s, absl::StatusCode::kPermissionDenied,
+                       "only the author (li) may revise this record"));
+  EXPECT_TRUE(StatusIs(s, absl::StatusCode::kPermissionDenied, "wang"));
+  // Another author is refused first, even if the kind changes too.
+  const Change both =
+      RecordChange(RecordKind::kMonthlyReport, id, "wang", 3, 2, H(60));
+  EXPECT_TRUE(StatusIs(r.Store(both), absl::StatusCode::kPermissionDenied,
+                       "only the author"));
+
+  const Dump after = DumpOf(r.db.get());
+  EXPECT_TRUE(after == before) << "after:\n"
+                               << after << "\nbefore:\n"
+                               << before;
+  auto head = r.state->GetRecord(id);
+  FS_ASSERT_OK(head);
+  EXPECT_EQ(head->author, "li");
+  EXPECT_TRUE(head->head == first.stamp);
+  EXPECT_EQ(head->head_locator, first.locator);
+  EXPECT_EQ(head->revisions, 1);
+}
+
+TEST_F(DerivedStateTest, ApplyRefusesAKindChange) {
+  Replica& r = NewReplica();
+  const std::string id = RecordIdAt(0);
+  ApplyAll(r, {RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0)),
+               RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(10))});
+  const Dump before = DumpOf(r.db.get());
+  const Change other =
+      RecordChange(RecordKind::kFollowUpVisit, id, "li", 1, 3, H(20));
+  EXPECT_TRUE(StatusIs(r.Store(other), absl::StatusCode::kFailedPrecondition,
+                       "cannot change the record's kind from spot-check to "
+                       "follow-up-visit"));
+  const Dump after = DumpOf(r.db.get());
+  EXPECT_TRUE(after == before) << "after:\n"
+                               << after << "\nbefore:\n"
+                               << before;
+}
+
+TEST_F(DerivedStateTest, ApplyRefusesACountyChange) {
+  Replica& r = NewReplica();
+  const std::string id = RecordIdAt(0);
+  ApplyAll(r, {RecordChange(RecordKind::kInterviewNote, id, "li", 1, 1, H(0))});
+  const Dump before = DumpOf(r.db.get());
+  // An older stamp: refused all the same.
+  Change moved =
+      RecordChange(RecordKind::kInterviewNote, id, "li", 2, 1, H(-5));
+  moved.body.mutable_record()->mutable_area()->set_county_code("640521");
+  EXPECT_TRUE(StatusIs(r.Store(moved), absl::StatusCode::kFailedPrecondition,
+                       "cannot move the record from county 640522 to 640521"));
+  const Dump after = DumpOf(r.db.get());
+  EXPECT_TRUE(after == before) << "after:\n"
+                               << after << "\nbefore:\n"
+                               << before;
+}
+
+// A refused change does not spoil the transaction: the caller rejects it and
+// goes on, and the result is as if it had never been offered.
+TEST_F(DerivedStateTest, CallerGoesOnAfterARefusedRevision) {
+  const std::string id = RecordIdAt(0);
+  const Change a = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
+  const Change b =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(10), "b");
+  const Change bad_author =
+      RecordChange(RecordKind::kSpotCheck, id, "wang", 3, 1, H(20));
+  const Change bad_kind =
+      RecordChange(RecordKind::kDocumentReview, id, "li", 1, 2, H(30));
+  const Change c =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 3, H(5), "c");
+  Replica& r = NewReplica();
+  auto tx = Transaction::Begin(r.db.get());
+  FS_ASSERT_OK(tx);
+  FS_ASSERT_OK(r.Store(a));
+  EXPECT_TRUE(absl::IsPermissionDenied(r.Store(bad_author)));
+  FS_ASSERT_OK(r.Store(b));
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.Store(bad_kind)));
+  FS_ASSERT_OK(r.Store(c));
+  FS_ASSERT_OK(tx->Commit());
+  EXPECT_EQ(r.table.size(), 3u);
+  const Dump got = DumpOf(r.db.get());
+  const Dump want = DumpAfter({c, b, a});
+  EXPECT_TRUE(got == want) << "got:\n" << got << "\nwant:\n" << want;
+  auto head = r.state->GetRecord(id);
+  FS_ASSERT_OK(head);
+  EXPECT_TRUE(head->head == b.stamp);
+  EXPECT_EQ(head->head_locator, b.locator);
+  EXPECT_EQ(head->revisions, 3);
+}
+
+// An entity belongs to one county: whichever edit comes first fixes it, and
+// an edit naming another county is refused, writing nothing (no field, not
+// even a new one).
+TEST_F(DerivedStateTest, EntityEditNamingAnotherCountyIsRefused) {
   const Change a = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"phone", "1"}}, 1,
                               1, H(10), "640522");
-  const Change b = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"phone", "2"}}, 2,
-                              1, H(20), "640521");
-  const Dump ab = DumpAfter({a, b});
-  const Dump ba = DumpAfter({b, a});
-  EXPECT_TRUE(ab == ba) << "a then b:\n" << ab << "\nb then a:\n" << ba;
+  const Change b =
+      EditChange(v1::ENTITY_TYPE_TRAINEE, "T",
+                 {{"phone", "2"}, {"name", "马小花"}}, 2, 1, H(20), "640521");
+  for (const auto& [first, second] :
+       {std::pair<Change, Change>{a, b}, std::pair<Change, Change>{b, a}}) {
+    const std::string& county = first.body.entity_edit().area().county_code();
+    SCOPED_TRACE(absl::StrCat("first in county ", county));
+    Replica& r = NewReplica();
+    ApplyAll(r, {first});
+    const Dump before = DumpOf(r.db.get());
+    ASSERT_EQ(before.entities,
+              std::vector<std::string>{absl::StrCat("3/T|3|T|", county)});
+    const absl::Status s = r.Store(second);
+    EXPECT_TRUE(
+        StatusIs(s, absl::StatusCode::kFailedPrecondition,
+                 absl::StrCat("belongs to county ", county, ", not ",
+                              second.body.entity_edit().area().county_code())))
+        << s;
+    EXPECT_TRUE(StatusIs(s, absl::StatusCode::kFailedPrecondition,
+                         "entity_edit.area.county_code"));
+    const Dump after = DumpOf(r.db.get());
+    EXPECT_TRUE(after == before) << "after:\n"
+                                 << after << "\nbefore:\n"
+                                 << before;
+    EXPECT_TRUE(after == DumpAfter({first}));
+  }
+}
+
+TEST_F(DerivedStateTest, CheckEntityEdit) {
+  Replica& r = NewReplica();
+  const Change a = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"phone", "1"}}, 1,
+                              1, H(10), "640522");
+  FS_EXPECT_OK(r.state->CheckEntityEdit(a.body.entity_edit()));  // new
+  FS_ASSERT_OK(r.Store(a));
+  const Change same = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"phone", "2"}},
+                                 2, 1, H(20), "640522");
+  FS_EXPECT_OK(r.state->CheckEntityEdit(same.body.entity_edit()));
+  const Change moved = EditChange(v1::ENTITY_TYPE_TRAINEE, "T",
+                                  {{"phone", "3"}}, 2, 2, H(30), "640521");
+  EXPECT_TRUE(StatusIs(r.state->CheckEntityEdit(moved.body.entity_edit()),
+                       absl::StatusCode::kFailedPrecondition,
+                       "belongs to county 640522, not 640521"));
+  // The same id under another entity type is another entity.
+  const Change klass = EditChange(v1::ENTITY_TYPE_CLASS, "T", {{"name", "x"}},
+                                  2, 3, H(40), "640521");
+  FS_EXPECT_OK(r.state->CheckEntityEdit(klass.body.entity_edit()));
+  FS_EXPECT_OK(r.Store(klass));
+  EXPECT_EQ(DumpOf(r.db.get()).entities,
+            (std::vector<std::string>{"2/T|2|T|640521", "3/T|3|T|640522"}));
 }
 
 // --- CheckRevision
@@ -476,13 +769,14 @@ TEST_F(DerivedStateTest, CheckRevisionAcceptsNewRecordsAndAuthorsRevisions) {
   const Change first =
       RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
   FS_EXPECT_OK(r.state->CheckRevision(first.body.record()));  // new
-  FS_ASSERT_OK(r.state->Apply(first.stamp, first.body));
+  FS_ASSERT_OK(r.Store(first));
 
   // The same author from another device, another township of the county.
   Change rev = RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(5));
   rev.body.mutable_record()->mutable_area()->set_township_code("640522101");
   rev.body.mutable_record()->mutable_area()->clear_village_code();
   FS_EXPECT_OK(r.state->CheckRevision(rev.body.record()));
+  FS_EXPECT_OK(r.Store(rev));  // and Apply takes it
 }
 
 TEST_F(DerivedStateTest, CheckRevisionByAnotherAuthorIsPermissionDenied) {
@@ -490,7 +784,7 @@ TEST_F(DerivedStateTest, CheckRevisionByAnotherAuthorIsPermissionDenied) {
   const std::string id = RecordIdAt(0);
   const Change first =
       RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
-  FS_ASSERT_OK(r.state->Apply(first.stamp, first.body));
+  FS_ASSERT_OK(r.Store(first));
   const Change other =
       RecordChange(RecordKind::kSpotCheck, id, "wang", 3, 1, H(5));
   const absl::Status s = r.state->CheckRevision(other.body.record());
@@ -509,7 +803,7 @@ TEST_F(DerivedStateTest, CheckRevisionChangingKindIsFailedPrecondition) {
   const std::string id = RecordIdAt(0);
   const Change first =
       RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
-  FS_ASSERT_OK(r.state->Apply(first.stamp, first.body));
+  FS_ASSERT_OK(r.Store(first));
   const Change other =
       RecordChange(RecordKind::kFollowUpVisit, id, "li", 1, 2, H(5));
   EXPECT_TRUE(StatusIs(r.state->CheckRevision(other.body.record()),
@@ -523,7 +817,7 @@ TEST_F(DerivedStateTest, CheckRevisionChangingCountyIsFailedPrecondition) {
   const std::string id = RecordIdAt(0);
   const Change first =
       RecordChange(RecordKind::kInterviewNote, id, "li", 1, 1, H(0));
-  FS_ASSERT_OK(r.state->Apply(first.stamp, first.body));
+  FS_ASSERT_OK(r.Store(first));
   Change moved = RecordChange(RecordKind::kInterviewNote, id, "li", 1, 2, H(5));
   moved.body.mutable_record()->mutable_area()->set_county_code("640521");
   EXPECT_TRUE(StatusIs(r.state->CheckRevision(moved.body.record()),
@@ -544,23 +838,67 @@ TEST_F(DerivedStateTest, RemoveRecordRevisionsRecomputesHead) {
   Replica& r = NewReplica();
   ApplyAll(r, {s1, s3, s2});
 
-  FS_ASSERT_OK(r.state->Remove(s3.stamp, s3.body));
+  FS_ASSERT_OK(r.Reject(s3));  // the head
   auto head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == s2.stamp);
+  EXPECT_EQ(head->head_locator, s2.locator);
   EXPECT_EQ(head->revisions, 2);
   EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({s1, s2}));
 
-  FS_ASSERT_OK(r.state->Remove(s1.stamp, s1.body));
+  FS_ASSERT_OK(r.Reject(s1));  // not the head
   head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == s2.stamp);
+  EXPECT_EQ(head->head_locator, s2.locator);
   EXPECT_EQ(head->revisions, 1);
+  EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({s2}));
 
-  FS_ASSERT_OK(r.state->Remove(s2.stamp, s2.body));
+  FS_ASSERT_OK(r.Reject(s2));  // the last one
   EXPECT_TRUE(StatusIs(r.state->GetRecord(id), absl::StatusCode::kNotFound,
                        "no such record"));
-  EXPECT_TRUE(DumpOf(r.db.get()).records.empty());
+  EXPECT_TRUE(DumpOf(r.db.get()) == Dump{});
+}
+
+// Remove trusts the caller's list of what is still held: the head is its
+// greatest listed revision, the count the number listed.
+TEST_F(DerivedStateTest, RemoveTakesHeadAndCountFromTheLister) {
+  const std::string id = RecordIdAt(0);
+  const Change s1 = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
+  const Change s2 =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(10), "2");
+  const Change s3 =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 3, H(20), "3");
+  Replica& r = NewReplica();
+  ApplyAll(r, {s1, s2, s3});
+  std::vector<std::string> asked;
+  const RevisionLister list = [&](const std::string& record_id)
+      -> absl::StatusOr<std::vector<RevisionRef>> {
+    asked.push_back(record_id);
+    return std::vector<RevisionRef>{{s2.stamp, 902}, {s1.stamp, 901}};
+  };
+  FS_ASSERT_OK(r.state->Remove(s3.stamp, s3.body, list));
+  EXPECT_EQ(asked, std::vector<std::string>{id});
+  auto head = r.state->GetRecord(id);
+  FS_ASSERT_OK(head);
+  EXPECT_TRUE(head->head == s2.stamp);
+  EXPECT_EQ(head->head_locator, 902);
+  EXPECT_EQ(head->revisions, 2);
+}
+
+TEST_F(DerivedStateTest, RemovePassesOnTheListersError) {
+  const std::string id = RecordIdAt(0);
+  const Change s1 = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
+  const Change s2 =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(10), "2");
+  Replica& r = NewReplica();
+  ApplyAll(r, {s1, s2});
+  const RevisionLister broken =
+      [](const std::string&) -> absl::StatusOr<std::vector<RevisionRef>> {
+    return absl::UnavailableError("disk on fire");
+  };
+  EXPECT_TRUE(StatusIs(r.state->Remove(s2.stamp, s2.body, broken),
+                       absl::StatusCode::kUnavailable, "disk on fire"));
 }
 
 TEST_F(DerivedStateTest, RemoveWinningEntityWriteRestoresPreviousWinner) {
@@ -575,9 +913,10 @@ TEST_F(DerivedStateTest, RemoveWinningEntityWriteRestoresPreviousWinner) {
   ASSERT_EQ(before.field_writes.size(), 3u);
   EXPECT_TRUE(absl::EndsWith(before.field_writes[0], "|A|0|0|1")) << before;
 
-  FS_ASSERT_OK(r.state->Remove(b.stamp, b.body));
+  FS_ASSERT_OK(r.Reject(b));
   // Exactly as if B had never arrived: A wins again and is no conflict.
   EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({a})) << DumpOf(r.db.get());
+  EXPECT_EQ(r.lister_calls, 0);  // entity edits hold no revisions
 }
 
 TEST_F(DerivedStateTest, RemoveLosingEntityWriteClearsConflict) {
@@ -587,8 +926,28 @@ TEST_F(DerivedStateTest, RemoveLosingEntityWriteClearsConflict) {
       EditChange(v1::ENTITY_TYPE_CLASS, "C", {{"name", "二班"}}, 2, 1, H(20));
   Replica& r = NewReplica();
   ApplyAll(r, {b, a});
-  FS_ASSERT_OK(r.state->Remove(a.stamp, a.body));
+  FS_ASSERT_OK(r.Reject(a));
   EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({b})) << DumpOf(r.db.get());
+  EXPECT_EQ(r.lister_calls, 0);
+}
+
+TEST_F(DerivedStateTest, RemoveLastEntityEditDeletesTheEntity) {
+  const Change a =
+      EditChange(v1::ENTITY_TYPE_CLASS, "C", {{"name", "一班"}}, 1, 1, H(10));
+  const Change b = EditChange(v1::ENTITY_TYPE_CLASS, "C",
+                              {{"planned_trainees", "30"}}, 2, 1, H(20));
+  Replica& r = NewReplica();
+  ApplyAll(r, {a, b});
+  FS_ASSERT_OK(r.Reject(a));
+  EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({b})) << DumpOf(r.db.get());
+  FS_ASSERT_OK(r.Reject(b));
+  EXPECT_TRUE(DumpOf(r.db.get()) == Dump{}) << DumpOf(r.db.get());
+  // Gone, the entity may start again in another county.
+  const Change c = EditChange(v1::ENTITY_TYPE_CLASS, "C", {{"name", "三班"}}, 1,
+                              2, H(30), "640521");
+  FS_EXPECT_OK(r.Store(c));
+  EXPECT_EQ(DumpOf(r.db.get()).entities,
+            std::vector<std::string>{"2/C|2|C|640521"});
 }
 
 // --- Restamp
@@ -606,12 +965,13 @@ TEST_F(DerivedStateTest, RestampRecordEqualsApplyingAtTheNewHlc) {
   auto head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   ASSERT_TRUE(head->head == s2.stamp);
+  ASSERT_EQ(head->head_locator, s2.locator);
 
-  const Stamp old = s2.stamp;
-  FS_ASSERT_OK(r.state->Restamp(old, H(50), s2.body));
+  FS_ASSERT_OK(r.Clamp(s2, H(50)));
   head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_TRUE(head->head == s1.stamp);
+  EXPECT_EQ(head->head_locator, s1.locator);
   EXPECT_EQ(head->revisions, 2);  // a restamp is no new revision
 
   s2.stamp.hlc = H(50);
@@ -622,17 +982,57 @@ TEST_F(DerivedStateTest, RestampRecordKeepsHeadWhenStillGreatest) {
   const std::string id = RecordIdAt(0);
   const Change s1 =
       RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(100));
-  const Change s2 =
+  Change s2 =
       RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(900000), "2");
   Replica& r = NewReplica();
   ApplyAll(r, {s1, s2});
-  FS_ASSERT_OK(
-      r.state->Restamp(s2.stamp, H(300000), s2.body));
+  FS_ASSERT_OK(r.Clamp(s2, H(300000)));
   auto head = r.state->GetRecord(id);
   FS_ASSERT_OK(head);
   EXPECT_EQ(head->head.hlc, H(300000));
   EXPECT_EQ(head->head.device_seq, 2u);
+  EXPECT_EQ(head->head_locator, s2.locator);
   EXPECT_EQ(head->revisions, 2);
+  s2.stamp.hlc = H(300000);
+  EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({s1, s2}));
+}
+
+TEST_F(DerivedStateTest, RestampNonHeadRevisionLeavesTheHead) {
+  const std::string id = RecordIdAt(0);
+  Change s1 = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(500));
+  const Change s2 =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(1000), "2");
+  Replica& r = NewReplica();
+  ApplyAll(r, {s1, s2});
+  FS_ASSERT_OK(r.Clamp(s1, H(100)));
+  auto head = r.state->GetRecord(id);
+  FS_ASSERT_OK(head);
+  EXPECT_TRUE(head->head == s2.stamp);
+  EXPECT_EQ(head->head_locator, s2.locator);
+  EXPECT_EQ(head->revisions, 2);
+  s1.stamp.hlc = H(100);
+  EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({s1, s2}));
+}
+
+// The common case, a record with one revision, needs no listing.
+TEST_F(DerivedStateTest, RestampSoleRevisionMovesTheHead) {
+  const std::string id = RecordIdAt(0);
+  Change s =
+      RecordChange(RecordKind::kMonthlyReport, id, "li", 1, 1, H(86400000));
+  s.locator = 4242;
+  Replica& r = NewReplica();
+  ApplyAll(r, {s});
+  FS_ASSERT_OK(r.Clamp(s, H(7)));
+  EXPECT_EQ(r.lister_calls, 0);
+  auto head = r.state->GetRecord(id);
+  FS_ASSERT_OK(head);
+  EXPECT_EQ(head->head.hlc, H(7));
+  EXPECT_EQ(head->head.device_id, DeviceIdOf(1));
+  EXPECT_EQ(head->head.device_seq, 1u);
+  EXPECT_EQ(head->head_locator, 4242);
+  EXPECT_EQ(head->revisions, 1);
+  s.stamp.hlc = H(7);
+  EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({s}));
 }
 
 TEST_F(DerivedStateTest, RestampEntityWriteReresolvesTheField) {
@@ -643,8 +1043,8 @@ TEST_F(DerivedStateTest, RestampEntityWriteReresolvesTheField) {
                         {{"employer", "B"}, {"phone", "9"}}, 2, 1, H(5000000));
   Replica& r = NewReplica();
   ApplyAll(r, {a, b});
-  const Stamp old = b.stamp;
-  FS_ASSERT_OK(r.state->Restamp(old, H(800), b.body));
+  FS_ASSERT_OK(r.Clamp(b, H(800)));
+  EXPECT_EQ(r.lister_calls, 0);  // entity edits hold no revisions
   b.stamp.hlc = H(800);
   const Dump got = DumpOf(r.db.get());
   const Dump want = DumpAfter({a, b});
@@ -653,6 +1053,60 @@ TEST_F(DerivedStateTest, RestampEntityWriteReresolvesTheField) {
   ASSERT_EQ(got.field_writes.size(), 3u);
   EXPECT_TRUE(absl::EndsWith(got.field_writes[0], "|A|0|1|0")) << got;
   EXPECT_TRUE(absl::EndsWith(got.field_writes[1], "|B|0|0|1")) << got;
+}
+
+// --- Remove and Restamp against the set held
+// ---------------------------------
+
+// Applying a set in any order, then rejecting some changes and clamping
+// others (interleaved), leaves the rows of a replica that only ever held the
+// remaining changes at their final stamps.
+TEST_F(DerivedStateTest, RejectAndClampLeaveTheRowsOfTheRemainingSet) {
+  const std::vector<Change> changes = MixedChanges();
+  int listed = 0;
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    std::mt19937 rng(seed);
+    std::vector<Change> order = changes;
+    std::shuffle(order.begin(), order.end(), rng);
+    Replica& r = NewReplica();
+    ApplyAll(r, order);
+
+    // What happens to each change: 0 kept, 1 rejected, 2 clamped.
+    std::vector<std::pair<int, Change>> ops;
+    std::vector<Change> remaining;
+    std::uniform_int_distribution<int> fate(0, 2);
+    std::uniform_int_distribution<int> ms(-50, 200);
+    for (Change c : changes) {
+      const int f = fate(rng);
+      if (f == 1) {
+        ops.emplace_back(1, c);
+        continue;
+      }
+      if (f == 2) {
+        ops.emplace_back(2, c);
+        c.stamp.hlc = H(ms(rng));
+      }
+      remaining.push_back(c);
+    }
+    std::shuffle(ops.begin(), ops.end(), rng);
+    std::map<int64_t, uint64_t> new_hlc;
+    for (const Change& c : remaining) new_hlc[c.locator] = c.stamp.hlc;
+    auto tx = Transaction::Begin(r.db.get());
+    FS_ASSERT_OK(tx);
+    for (const auto& [what, c] : ops) {
+      SCOPED_TRACE(absl::StrCat(what == 1 ? "reject " : "clamp ", c.locator));
+      FS_ASSERT_OK(what == 1 ? r.Reject(c) : r.Clamp(c, new_hlc[c.locator]));
+    }
+    FS_ASSERT_OK(tx->Commit());
+    listed += r.lister_calls;
+
+    const Dump got = DumpOf(r.db.get());
+    const Dump want = DumpAfter(remaining);
+    EXPECT_TRUE(got == want) << "got:\n" << got << "\nwant:\n" << want;
+  }
+  // The rare paths, which ask the caller for the revisions, were taken.
+  EXPECT_GT(listed, 0);
 }
 
 }  // namespace
