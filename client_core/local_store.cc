@@ -42,12 +42,18 @@ CREATE TABLE IF NOT EXISTS received_changes(
   hlc INTEGER NOT NULL,
   flags INTEGER NOT NULL DEFAULT 0,
   received_ms INTEGER NOT NULL,
+  deferred INTEGER NOT NULL DEFAULT 0,
   body BLOB NOT NULL
 );
 )sql";
 
 // Locators of change rows in the derived tables: own changes by
 // -device_seq, received ones by server_seq (> 0).
+// A change that breaks a revision rule (derived_state.h).
+bool IsRefusal(const absl::Status& s) {
+  return absl::IsPermissionDenied(s) || absl::IsFailedPrecondition(s);
+}
+
 int64_t OwnLocator(uint64_t device_seq) {
   return -static_cast<int64_t>(device_seq);
 }
@@ -174,6 +180,10 @@ absl::Status LocalStore::Load() {
                       Make(db,
                            "UPDATE own_changes SET hlc = ?, flags = ? "
                            "WHERE device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(defer_received_,
+                      Make(db,
+                           "UPDATE received_changes SET deferred = ? "
+                           "WHERE server_seq = ?"));
   FS_ASSIGN_OR_RETURN(reject_own_,
                       Make(db,
                            "UPDATE own_changes SET rejected = 1, code = ?, "
@@ -410,7 +420,8 @@ absl::StatusOr<std::vector<RevisionRef>> LocalStore::ListRevisions(
   }
   FS_ASSIGN_OR_RETURN(
       Stmt q, db_->Prepare("SELECT hlc, device_id, device_seq, server_seq "
-                           "FROM received_changes WHERE subject = ?"));
+                           "FROM received_changes WHERE subject = ? AND "
+                           "deferred = 0"));
   q.BindBlob(1, record_id);
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -575,6 +586,32 @@ absl::Status LocalStore::PendingBatch(uint64_t after, uint32_t max_count,
   return absl::OkStatus();
 }
 
+absl::Status LocalStore::ApplyDeferred(const std::string& subject) {
+  FS_ASSIGN_OR_RETURN(
+      Stmt q,
+      db_->Prepare("SELECT server_seq, device_id, device_seq, hlc, body "
+                   "FROM received_changes WHERE deferred = 1 AND "
+                   "subject = ? ORDER BY server_seq"));
+  q.BindBlob(1, subject);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    v1::ChangeBody body;
+    if (!body.ParseFromString(q.Blob(4))) continue;
+    const auto server_seq = q.Int(0);
+    absl::Status s =
+        derived_->Apply(Stamp{static_cast<uint64_t>(q.Int(3)), q.Blob(1),
+                              static_cast<uint64_t>(q.Int(2))},
+                        server_seq, body);
+    if (IsRefusal(s)) continue;  // still held back by another pending change
+    FS_RETURN_IF_ERROR(s);
+    Stmt& d = *defer_received_;
+    d.Bind(1, 0).Bind(2, server_seq);
+    FS_RETURN_IF_ERROR(d.Run());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LocalStore::Bookkeeping(const std::function<absl::Status()>& fn) {
   FS_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous = NORMAL"));
   absl::Status s = [&]() -> absl::Status {
@@ -640,7 +677,10 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
       FS_RETURN_IF_ERROR(rej.Run());
       // Take it out of the derived state, which holds what the server holds
       // plus what is still pending.
-      if (parsed) FS_RETURN_IF_ERROR(derived_->Remove(stamp, body, lister));
+      if (parsed) {
+        FS_RETURN_IF_ERROR(derived_->Remove(stamp, body, lister));
+        FS_RETURN_IF_ERROR(ApplyDeferred(SubjectOf(body)));
+      }
       Rejection j;
       j.device_seq = o.device_seq();
       j.kind = parsed ? KindOf(body) : RecordKind::kUnknown;
@@ -698,13 +738,19 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
       max_hlc = std::max<uint64_t>(max_hlc, e.hlc());
       // A body this client cannot read (a newer client's kind) is still
       // kept, so nothing is lost; it joins the derived state once this client
-      // knows it. The server accepted it, so the revision rules hold.
+      // knows it.
       if (!parsed) continue;
       absl::Status s =
           derived_->Apply(Stamp{e.hlc(), e.device_id(), e.device_seq()},
                           static_cast<int64_t>(e.server_seq()), body);
-      if (!s.ok() && !absl::IsPermissionDenied(s) &&
-          !absl::IsFailedPrecondition(s)) {
+      if (IsRefusal(s)) {
+        // The server accepted it, so what refuses it here is one of this
+        // device's pending changes (e.g. an edit that put the entity in
+        // another county), which the server will reject. Defer it until then.
+        Stmt& d = *defer_received_;
+        d.Bind(1, 1).Bind(2, static_cast<int64_t>(e.server_seq()));
+        FS_RETURN_IF_ERROR(d.Run());
+      } else if (!s.ok()) {
         return s;
       }
     }

@@ -11,7 +11,11 @@
 //                     kind, county, subject, hlc (effective once accepted),
 //                     flags, rejected + code + reason, body
 //   received_changes  other devices' changes, server_seq INTEGER PRIMARY KEY:
-//                     origin, kind, county, subject, effective hlc, flags, body
+//                     origin, kind, county, subject, effective hlc, flags,
+//                     body, and `deferred`: set when a pending own change
+//                     keeps it out of the derived state (an own edit that put
+//                     an entity in another county); folded in when the
+//                     server rejects that own change
 //
 // Outbox invariant: the server decides outcomes in device-sequence order and
 // returns them per batch, so the own changes with an outcome are exactly
@@ -125,6 +129,10 @@ class LocalStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ChangeState OwnState(uint64_t device_seq, bool rejected) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Folds into the derived state the received changes of `subject` that a
+  // pending own change had held back (see received_changes.deferred).
+  absl::Status ApplyDeferred(const std::string& subject)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `fn` in a transaction committed with synchronous=NORMAL.
   absl::Status Bookkeeping(const std::function<absl::Status()>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -150,6 +158,7 @@ class LocalStore {
   std::unique_ptr<Stmt> own_change_;
   std::unique_ptr<Stmt> set_own_hlc_;
   std::unique_ptr<Stmt> reject_own_;
+  std::unique_ptr<Stmt> defer_received_;
   std::unique_ptr<Stmt> put_meta_;
 };
 

@@ -263,5 +263,64 @@ TEST(SyncIntegration, RevisionsAreKeptAndTheLatestIsCurrentEverywhere) {
   EXPECT_EQ(b->Revise(*id, r).code(), absl::StatusCode::kPermissionDenied);
 }
 
+v1::EntityEdit TraineeEdit(const std::string& county,
+                           const std::string& phone) {
+  v1::EntityEdit e;
+  e.set_entity_type(v1::ENTITY_TYPE_TRAINEE);
+  e.set_entity_id("TRN-640522-00421");
+  e.mutable_area()->set_county_code(county);
+  auto* w = e.add_writes();
+  w->set_field("phone");
+  w->set_value(phone);
+  return e;
+}
+
+// Regression: a received change that a pending own change held back (here an
+// own edit that put the entity in another county) must join the device's
+// state once the server rejects the own change, or the device would differ
+// from the server for good.
+TEST(SyncIntegration,
+     ReceivedChangeHeldBackByAPendingOwnChangeIsFoldedInLater) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
+  auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜");
+  FS_ASSERT_OK(a->EditEntity(TraineeEdit("640522", "13900000001")));
+  ASSERT_TRUE(a->Sync().ok());
+
+  // B starts a sync with nothing to send; as it starts, its inspector saves
+  // an edit naming another county. The download then brings A's edit, which
+  // B's pending edit holds back.
+  bool edited = false;
+  auto first = b->Sync([&](const SyncProgress& p) {
+    if (p.phase == SyncProgress::Phase::kHandshake && !edited) {
+      edited = true;
+      EXPECT_TRUE(b->EditEntity(TraineeEdit("640521", "13700000002")).ok());
+    }
+  });
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->new_from_others, 1u);
+
+  // The next sync sends B's edit; the server refuses it (the trainee belongs
+  // to 640522) and B folds in A's edit.
+  auto second = b->Sync();
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->new_rejections.size(), 1u);
+  EXPECT_EQ(second->new_rejections[0].code,
+            static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_NE(second->new_rejections[0].reason.find("belongs to county 640522"),
+            std::string::npos)
+      << second->new_rejections[0].reason;
+  auto fields = b->GetEntity(v1::ENTITY_TYPE_TRAINEE, "TRN-640522-00421");
+  ASSERT_TRUE(fields.ok()) << fields.status();
+  ASSERT_EQ(fields->size(), 1u);
+  EXPECT_EQ(fields->at(0).value, "13900000001");
+  auto sb = b->Summarize();
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(sb.ok() && ss.ok());
+  EXPECT_EQ(sb->digest, ss->digest);
+  EXPECT_EQ(sb->entities, ss->entities);
+}
+
 }  // namespace
 }  // namespace fieldsync
