@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/change_header.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
 #include "common/state_digest.h"
@@ -718,16 +719,31 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
         ++confirmed;
         continue;
       }
-      body.Clear();
-      const bool parsed = body.ParseFromString(e.body()) &&
-                          body.kind_case() != v1::ChangeBody::KIND_NOT_SET;
+      // Records are indexed from their header alone; entity edits (rare)
+      // are parsed whole, as merging needs every write.
+      auto header = ReadChangeHeader(e.body());
+      bool known = header.ok() && header->kind != RecordKind::kUnknown;
+      bool is_edit = known && header->kind == RecordKind::kEntityEdit;
+      std::string entity_key;
+      if (is_edit) {
+        body.Clear();
+        if (body.ParseFromString(e.body())) {
+          entity_key = SubjectOf(body);
+        } else {
+          known = is_edit = false;  // kept, but not readable by this client
+        }
+      }
       Stmt& ins = *insert_received_;
       ins.Bind(1, static_cast<int64_t>(e.server_seq()))
           .BindBlob(2, e.device_id())
           .Bind(3, static_cast<int64_t>(e.device_seq()))
-          .Bind(4, parsed ? static_cast<int>(KindOf(body)) : 0)
-          .BindText(5, parsed ? CountyOf(body) : std::string())
-          .BindBlob(6, parsed ? SubjectOf(body) : std::string())
+          .Bind(4, known ? static_cast<int>(header->kind) : 0)
+          .BindText(5, known && !is_edit ? header->county
+                       : is_edit         ? absl::string_view(CountyOf(body))
+                                         : absl::string_view())
+          .BindBlob(6, is_edit ? absl::string_view(entity_key)
+                       : known ? header->record_id
+                               : absl::string_view())
           .Bind(7, static_cast<int64_t>(e.hlc()))
           .Bind(8, e.flags())
           .Bind(9, now)
@@ -739,10 +755,11 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
       // A body this client cannot read (a newer client's kind) is still
       // kept, so nothing is lost; it joins the derived state once this client
       // knows it.
-      if (!parsed) continue;
-      absl::Status s =
-          derived_->Apply(Stamp{e.hlc(), e.device_id(), e.device_seq()},
-                          static_cast<int64_t>(e.server_seq()), body);
+      if (!known) continue;
+      const Stamp stamp{e.hlc(), e.device_id(), e.device_seq()};
+      const auto locator = static_cast<int64_t>(e.server_seq());
+      absl::Status s = is_edit ? derived_->Apply(stamp, locator, body)
+                               : derived_->ApplyRecord(stamp, locator, *header);
       if (IsRefusal(s)) {
         // The server accepted it, so what refuses it here is one of this
         // device's pending changes (e.g. an edit that put the entity in

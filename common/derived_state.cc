@@ -142,23 +142,24 @@ absl::StatusOr<RecordHead> DerivedState::GetRecord(
   return h;
 }
 
-absl::Status DerivedState::CheckAgainst(const RecordHead& head,
-                                        const v1::Record& record) {
-  if (head.author != record.author()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "only the author (", head.author, ") may revise this record; ",
-        record.author(), " may not"));
+absl::Status DerivedState::CheckAgainst(const RecordHead& head, RecordKind kind,
+                                        absl::string_view county,
+                                        absl::string_view author) {
+  if (head.author != author) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("only the author (", head.author,
+                     ") may revise this record; ", author, " may not"));
   }
-  if (head.kind != static_cast<int>(KindOf(record))) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a revision cannot change the record's kind from ",
-                     RecordKindName(static_cast<RecordKind>(head.kind)), " to ",
-                     RecordKindName(KindOf(record))));
+  if (head.kind != static_cast<int>(kind)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a revision cannot change the record's kind from ",
+        RecordKindName(static_cast<RecordKind>(head.kind)), " to ",
+        RecordKindName(kind)));
   }
-  if (head.county != record.area().county_code()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a revision cannot move the record from county ",
-                     head.county, " to ", record.area().county_code()));
+  if (head.county != county) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a revision cannot move the record from county ", head.county, " to ",
+        county));
   }
   return absl::OkStatus();
 }
@@ -167,7 +168,8 @@ absl::Status DerivedState::CheckRevision(const v1::Record& record) {
   auto head = GetRecord(record.id());
   if (absl::IsNotFound(head.status())) return absl::OkStatus();
   FS_RETURN_IF_ERROR(head.status());
-  return CheckAgainst(*head, record);
+  return CheckAgainst(*head, KindOf(record), record.area().county_code(),
+                      record.author());
 }
 
 absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
@@ -197,29 +199,37 @@ absl::Status DerivedState::SetHead(const std::string& record_id,
   return up.Run();
 }
 
+absl::Status DerivedState::ApplyRecord(const Stamp& stamp, int64_t locator,
+                                       const ChangeHeader& r) {
+  // New records (the common case) cost one insert and no read.
+  Stmt& ins = *insert_record_;
+  ins.BindBlob(1, r.record_id)
+      .Bind(2, static_cast<int>(r.kind))
+      .BindText(3, r.county)
+      .BindText(4, r.author)
+      .Bind(5, static_cast<int64_t>(stamp.hlc))
+      .BindBlob(6, stamp.device_id)
+      .Bind(7, static_cast<int64_t>(stamp.device_seq))
+      .Bind(8, locator);
+  FS_RETURN_IF_ERROR(ins.Run());
+  if (db_->Changes() == 1) return absl::OkStatus();
+  // A further revision: check the rules, then the head is the greatest.
+  const std::string id(r.record_id);
+  FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(id));
+  FS_RETURN_IF_ERROR(CheckAgainst(head, r.kind, r.county, r.author));
+  const RevisionRef best = head.head < stamp
+                               ? RevisionRef{stamp, locator}
+                               : RevisionRef{head.head, head.head_locator};
+  return SetHead(id, best, head.revisions + 1);
+}
+
 absl::Status DerivedState::Apply(const Stamp& stamp, int64_t locator,
                                  const v1::ChangeBody& body) {
   if (body.has_record()) {
     const v1::Record& r = body.record();
-    // New records (the common case) cost one insert and no read.
-    Stmt& ins = *insert_record_;
-    ins.BindBlob(1, r.id())
-        .Bind(2, static_cast<int>(KindOf(r)))
-        .BindText(3, r.area().county_code())
-        .BindText(4, r.author())
-        .Bind(5, static_cast<int64_t>(stamp.hlc))
-        .BindBlob(6, stamp.device_id)
-        .Bind(7, static_cast<int64_t>(stamp.device_seq))
-        .Bind(8, locator);
-    FS_RETURN_IF_ERROR(ins.Run());
-    if (db_->Changes() == 1) return absl::OkStatus();
-    // A further revision: check the rules, then the head is the greatest.
-    FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(r.id()));
-    FS_RETURN_IF_ERROR(CheckAgainst(head, r));
-    const RevisionRef best = head.head < stamp
-                                 ? RevisionRef{stamp, locator}
-                                 : RevisionRef{head.head, head.head_locator};
-    return SetHead(r.id(), best, head.revisions + 1);
+    return ApplyRecord(stamp, locator,
+                       ChangeHeader{KindOf(r), r.id(), r.area().county_code(),
+                                    r.author()});
   }
   const v1::EntityEdit& e = body.entity_edit();
   FS_RETURN_IF_ERROR(CheckEntityEdit(e));

@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/change_header.h"
 #include "common/merge.h"
 #include "common/sqlite_db.h"
 #include "fieldsync/v1/records.pb.h"
@@ -78,6 +79,10 @@ class DerivedState {
   // status, having written nothing, when the change breaks their rules.
   absl::Status Apply(const Stamp& stamp, int64_t locator,
                      const v1::ChangeBody& body);
+  // The same for a record known by its header only (change_header.h): what
+  // a receiving device uses, so it need not parse whole records.
+  absl::Status ApplyRecord(const Stamp& stamp, int64_t locator,
+                           const ChangeHeader& record);
 
   // The change at `old` now orders at `new_hlc` (the server clamped a skewed
   // clock). Call after the caller's own row has the new HLC.
@@ -94,7 +99,8 @@ class DerivedState {
 
  private:
   absl::Status Prepare();
-  absl::Status CheckAgainst(const RecordHead& head, const v1::Record& record);
+  absl::Status CheckAgainst(const RecordHead& head, RecordKind kind,
+                            absl::string_view county, absl::string_view author);
   absl::Status ResolveEntityField(const std::string& key,
                                   const std::string& field);
   // Sets the record's head to its greatest listed revision and its count to

@@ -234,6 +234,43 @@ TEST_F(SyncServiceTest,
   EXPECT_EQ(Summary().changes, 1u);
 }
 
+TEST_F(SyncServiceTest, UploadStreamAnswersEachBatchInOrderAndStopsAtAnError) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  grpc::ClientContext ctx;
+  auto stream = stub_->UploadStream(&ctx);
+  auto batch = [&](std::vector<uint64_t> seqs) {
+    v1::UploadRequest req;
+    req.set_device_id(device_);
+    for (uint64_t seq : seqs) {
+      auto* c = req.add_changes();
+      c->set_device_seq(seq);
+      c->set_hlc(PackHlc(kNow, seq));
+      c->set_body(Body());
+    }
+    return req;
+  };
+  // Two good batches written without waiting, then one with a gap.
+  ASSERT_TRUE(stream->Write(batch({1, 2})));
+  ASSERT_TRUE(stream->Write(batch({3})));
+  stream->Write(batch({7}));
+  stream->WritesDone();
+  v1::UploadResponse resp;
+  std::vector<uint64_t> answered;
+  while (stream->Read(&resp)) {
+    for (const auto& o : resp.outcomes()) {
+      EXPECT_EQ(o.status(), v1::OUTCOME_STATUS_ACCEPTED);
+      answered.push_back(o.device_seq());
+    }
+  }
+  grpc::Status s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("next must be 4"), std::string::npos)
+      << s.error_message();
+  EXPECT_EQ(answered, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(Summary().changes, 3u);  // the batches answered before it stand
+}
+
 TEST_F(SyncServiceTest, DownloadPagesAndRefusesACursorBeyondTheHead) {
   v1::HandshakeResponse hs;
   ASSERT_TRUE(Handshake(&hs).ok());
