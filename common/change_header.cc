@@ -10,7 +10,8 @@ namespace {
 // A minimal protobuf wire reader over a byte range.
 class Wire {
  public:
-  explicit Wire(absl::string_view b) : p_(b.data()), end_(b.data() + b.size()) {}
+  explicit Wire(absl::string_view b)
+      : p_(b.data()), end_(b.data() + b.size()) {}
   bool done() const { return p_ == end_; }
 
   bool Varint(uint64_t* v) {
@@ -73,7 +74,8 @@ absl::StatusOr<ChangeHeader> ReadChangeHeader(absl::string_view bytes) {
   while (!body.done()) {
     uint64_t tag;
     if (!body.Varint(&tag)) return Malformed();
-    const int field = static_cast<int>(tag >> 3), type = static_cast<int>(tag & 7);
+    const int field = static_cast<int>(tag >> 3),
+              type = static_cast<int>(tag & 7);
     if (field == 2 && type == 2) {  // entity_edit
       absl::string_view ignored;
       if (!body.Bytes(&ignored)) return Malformed();
@@ -93,7 +95,8 @@ absl::StatusOr<ChangeHeader> ReadChangeHeader(absl::string_view bytes) {
       if (!record.Varint(&tag)) return Malformed();
       const int f = static_cast<int>(tag >> 3), t = static_cast<int>(tag & 7);
       if (t == 2 && (f == 1 || f == 3)) {
-        if (!record.Bytes(f == 1 ? &h.record_id : &h.author)) return Malformed();
+        if (!record.Bytes(f == 1 ? &h.record_id : &h.author))
+          return Malformed();
       } else if (t == 2 && f == 2) {  // area: county_code is its field 1
         absl::string_view area_bytes;
         if (!record.Bytes(&area_bytes)) return Malformed();

@@ -151,15 +151,15 @@ absl::Status DerivedState::CheckAgainst(const RecordHead& head, RecordKind kind,
                      ") may revise this record; ", author, " may not"));
   }
   if (head.kind != static_cast<int>(kind)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "a revision cannot change the record's kind from ",
-        RecordKindName(static_cast<RecordKind>(head.kind)), " to ",
-        RecordKindName(kind)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("a revision cannot change the record's kind from ",
+                     RecordKindName(static_cast<RecordKind>(head.kind)), " to ",
+                     RecordKindName(kind)));
   }
   if (head.county != county) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "a revision cannot move the record from county ", head.county, " to ",
-        county));
+    return absl::FailedPreconditionError(
+        absl::StrCat("a revision cannot move the record from county ",
+                     head.county, " to ", county));
   }
   return absl::OkStatus();
 }
@@ -227,9 +227,9 @@ absl::Status DerivedState::Apply(const Stamp& stamp, int64_t locator,
                                  const v1::ChangeBody& body) {
   if (body.has_record()) {
     const v1::Record& r = body.record();
-    return ApplyRecord(stamp, locator,
-                       ChangeHeader{KindOf(r), r.id(), r.area().county_code(),
-                                    r.author()});
+    return ApplyRecord(
+        stamp, locator,
+        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()});
   }
   const v1::EntityEdit& e = body.entity_edit();
   FS_RETURN_IF_ERROR(CheckEntityEdit(e));

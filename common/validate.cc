@@ -411,35 +411,41 @@ absl::Status ValidateEntityEdit(const v1::EntityEdit& e) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::ChangeBody> ParseChangeBody(absl::string_view bytes,
-                                               absl::string_view device_id,
-                                               size_t max_bytes) {
+absl::Status ParseChangeBodyInto(absl::string_view bytes,
+                                 absl::string_view device_id, size_t max_bytes,
+                                 v1::ChangeBody* body) {
   if (bytes.size() > max_bytes) {
     return absl::ResourceExhaustedError(
         absl::StrFormat("change body is %d bytes; at most %d allowed",
                         bytes.size(), max_bytes));
   }
-  v1::ChangeBody body;
-  if (!body.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  if (!body->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return InvalidArgumentError(
         "change body is not a valid fieldsync.v1.ChangeBody (corrupt bytes or "
         "invalid UTF-8 in a text field)");
   }
-  switch (body.kind_case()) {
+  switch (body->kind_case()) {
     case v1::ChangeBody::kRecord:
-      FS_RETURN_IF_ERROR(ValidateRecord(body.record()));
-      if (body.record().device_id() != device_id) {
+      FS_RETURN_IF_ERROR(ValidateRecord(body->record()));
+      if (body->record().device_id() != device_id) {
         return InvalidArgumentError(
             "record.device_id is not the uploading device");
       }
-      return body;
+      return absl::OkStatus();
     case v1::ChangeBody::kEntityEdit:
-      FS_RETURN_IF_ERROR(ValidateEntityEdit(body.entity_edit()));
-      return body;
+      return ValidateEntityEdit(body->entity_edit());
     case v1::ChangeBody::KIND_NOT_SET:
       break;
   }
   return InvalidArgumentError("change body has neither record nor entity_edit");
+}
+
+absl::StatusOr<v1::ChangeBody> ParseChangeBody(absl::string_view bytes,
+                                               absl::string_view device_id,
+                                               size_t max_bytes) {
+  v1::ChangeBody body;
+  FS_RETURN_IF_ERROR(ParseChangeBodyInto(bytes, device_id, max_bytes, &body));
+  return body;
 }
 
 const std::string& CountyOf(const v1::ChangeBody& body) {

@@ -41,6 +41,11 @@ const std::vector<std::string>& EditableFields(v1::EntityType type);
 absl::StatusOr<v1::ChangeBody> ParseChangeBody(absl::string_view bytes,
                                                absl::string_view device_id,
                                                size_t max_bytes);
+// The same into `out` (which may live on an arena: the server parses a
+// batch into one arena to spare the allocator).
+absl::Status ParseChangeBodyInto(absl::string_view bytes,
+                                 absl::string_view device_id, size_t max_bytes,
+                                 v1::ChangeBody* out);
 
 // The county a change body belongs to ("" if none).
 const std::string& CountyOf(const v1::ChangeBody& body);

@@ -39,9 +39,12 @@ struct PreparedChange {
   uint64_t device_seq = 0;
   uint64_t effective_hlc = 0;
   uint32_t flags = 0;  // ChangeFlag bits
-  std::string body;    // serialized ChangeBody, stored byte-exact
+  // Serialized ChangeBody, stored byte-exact. Points into the request,
+  // which outlives ApplyBatch.
+  absl::string_view body;
   absl::Status verdict;
-  v1::ChangeBody parsed;  // set when verdict is OK
+  // Set when verdict is OK; owned by the caller (an arena per request).
+  const v1::ChangeBody* parsed = nullptr;
 };
 
 struct StoreSummary {

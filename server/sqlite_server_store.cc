@@ -279,7 +279,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     if (verdict.ok()) {
       // Applies the revision rules first; on a refusal nothing was written.
       verdict = derived_->Apply(Stamp{c.effective_hlc, device_id, c.device_seq},
-                                static_cast<int64_t>(seq), c.parsed);
+                                static_cast<int64_t>(seq), *c.parsed);
       if (!verdict.ok() && !IsRuleRefusal(verdict)) return verdict;
     }
     if (!verdict.ok()) {
@@ -291,8 +291,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     ins.Bind(1, static_cast<int64_t>(seq))
         .BindBlob(2, device_id)
         .Bind(3, static_cast<int64_t>(c.device_seq))
-        .Bind(4, static_cast<int>(KindOf(c.parsed)))
-        .BindText(5, CountyOf(c.parsed))
+        .Bind(4, static_cast<int>(KindOf(*c.parsed)))
+        .BindText(5, CountyOf(*c.parsed))
         .Bind(6, static_cast<int64_t>(c.effective_hlc))
         .Bind(7, c.flags)
         .Bind(8, now_ms)

@@ -2,6 +2,7 @@
 // high-water mark across a restart, and refusing files it cannot trust.
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <fstream>
 
 #include "common/hlc.h"
@@ -18,26 +19,41 @@ using testing::TempDir;
 
 constexpr int64_t kNow = 1'780'000'000'000;
 
-PreparedChange Prepared(const std::string& device, uint64_t seq) {
+// What the service hands the store: bytes and their parse, which the store
+// only borrows (the request and its arena own them in the server).
+struct Owned {
+  std::deque<std::string> bytes;
+  std::deque<v1::ChangeBody> bodies;
+
+  PreparedChange Prepare(uint64_t seq, const std::string& device,
+                         v1::ChangeBody body) {
+    bodies.push_back(std::move(body));
+    bytes.push_back(bodies.back().SerializeAsString());
+    PreparedChange p;
+    p.device_seq = seq;
+    p.effective_hlc = PackHlc(kNow, seq);
+    p.body = bytes.back();
+    auto parsed = ParseChangeBody(p.body, device, 1 << 20);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    p.parsed = &bodies.back();
+    return p;
+  }
+};
+
+v1::ChangeBody Report(const std::string& device) {
   FakeClock clock(kNow);
-  v1::Record r = Example(RecordKind::kMonthlyReport);
-  r.set_id(NewRecordId(clock));
-  r.set_author("王芳");
-  r.set_device_id(device);
-  PreparedChange p;
-  p.device_seq = seq;
-  p.effective_hlc = PackHlc(kNow, seq);
   v1::ChangeBody body;
-  *body.mutable_record() = r;
-  p.body = body.SerializeAsString();
-  auto parsed = ParseChangeBody(p.body, device, 1 << 20);
-  EXPECT_TRUE(parsed.ok()) << parsed.status();
-  p.parsed = *parsed;
-  return p;
+  v1::Record* r = body.mutable_record();
+  *r = Example(RecordKind::kMonthlyReport);
+  r->set_id(NewRecordId(clock));
+  r->set_author("王芳");
+  r->set_device_id(device);
+  return body;
 }
 
 TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
   TempDir dir;
+  Owned owned;
   const std::string device = NewDeviceId();
   std::string digest;
   std::vector<v1::ChangeOutcome> original;
@@ -48,8 +64,9 @@ TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
     hello.device_id = device;
     hello.now_ms = kNow;
     ASSERT_TRUE((*store)->RegisterDevice(hello).ok());
-    std::vector<PreparedChange> batch = {Prepared(device, 1),
-                                         Prepared(device, 2)};
+    std::vector<PreparedChange> batch = {
+        owned.Prepare(1, device, Report(device)),
+        owned.Prepare(2, device, Report(device))};
     auto out = (*store)->ApplyBatch(device, batch, kNow);
     ASSERT_TRUE(out.ok()) << out.status();
     original = *out;
@@ -64,13 +81,16 @@ TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
   ASSERT_TRUE(hw.ok());
   EXPECT_EQ(*hw, 2u);
   // A retry after the restart: the same outcomes, nothing applied again.
-  std::vector<PreparedChange> batch = {Prepared(device, 1),
-                                       Prepared(device, 2)};
+  std::vector<PreparedChange> batch = {
+      owned.Prepare(1, device, Report(device)),
+      owned.Prepare(2, device, Report(device))};
   // Same bytes as before are needed for a retry; rebuild from the feed.
   v1::DownloadPage page;
   ASSERT_TRUE((*store)->ReadFeed(0, 10, "", &page).ok());
   ASSERT_EQ(page.entries_size(), 2);
-  for (int i = 0; i < 2; ++i) batch[i].body = page.entries(i).body();
+  for (int i = 0; i < 2; ++i) {
+    batch[i].body = page.entries(i).body();
+  }
   auto again = (*store)->ApplyBatch(device, batch, kNow + 2);
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(again->size(), 2u);
@@ -116,13 +136,14 @@ TEST(SqliteServerStore, RevisionByAnotherAuthorIsRejected) {
     h.now_ms = kNow;
     ASSERT_TRUE((*store)->RegisterDevice(h).ok());
   }
-  std::vector<PreparedChange> b1 = {Prepared(d1, 1)};
+  Owned owned;
+  std::vector<PreparedChange> b1 = {owned.Prepare(1, d1, Report(d1))};
   ASSERT_TRUE((*store)->ApplyBatch(d1, b1, kNow).ok());
   // Device 2, another author, sends a "revision" of device 1's record.
-  PreparedChange forged = Prepared(d2, 1);
-  forged.parsed.mutable_record()->set_id(b1[0].parsed.record().id());
-  forged.parsed.mutable_record()->set_author("冒名者");
-  forged.body = forged.parsed.SerializeAsString();
+  v1::ChangeBody body = Report(d2);
+  body.mutable_record()->set_id(b1[0].parsed->record().id());
+  body.mutable_record()->set_author("冒名者");
+  PreparedChange forged = owned.Prepare(1, d2, body);
   std::vector<PreparedChange> b2 = {forged};
   auto out = (*store)->ApplyBatch(d2, b2, kNow);
   ASSERT_TRUE(out.ok());
