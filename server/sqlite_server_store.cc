@@ -36,7 +36,16 @@ CREATE TABLE IF NOT EXISTS changes(
   received_ms INTEGER NOT NULL,
   body BLOB NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS changes_by_origin ON changes(device_id, device_seq);
+-- Where each device's accepted changes are: a run of consecutive device
+-- sequences stored at consecutive feed sequences (one row per batch, where an
+-- index on (device_id, device_seq) would cost one entry per change).
+CREATE TABLE IF NOT EXISTS origin_runs(
+  device_id BLOB NOT NULL,
+  first_device_seq INTEGER NOT NULL,
+  last_device_seq INTEGER NOT NULL,
+  first_seq INTEGER NOT NULL,
+  PRIMARY KEY(device_id, first_device_seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rejections(
   device_id BLOB NOT NULL,
   device_seq INTEGER NOT NULL,
@@ -130,8 +139,17 @@ absl::Status SqliteServerStore::Init() {
            "received_ms, body) VALUES(?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(find_change_,
                       Make(db,
-                           "SELECT seq, hlc, flags, body FROM changes "
-                           "WHERE device_id = ? AND device_seq = ?"));
+                           "SELECT c.seq, c.hlc, c.flags, c.body, "
+                           "r.last_device_seq >= ?2 FROM origin_runs r "
+                           "JOIN changes c ON c.seq = r.first_seq + "
+                           "(?2 - r.first_device_seq) WHERE r.device_id = ?1 "
+                           "AND r.first_device_seq <= ?2 "
+                           "ORDER BY r.first_device_seq DESC LIMIT 1"));
+  FS_ASSIGN_OR_RETURN(insert_run_,
+                      Make(db,
+                           "INSERT INTO origin_runs(device_id, "
+                           "first_device_seq, last_device_seq, first_seq) "
+                           "VALUES(?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(find_rejection_,
                       Make(db,
                            "SELECT code, reason, body FROM rejections "
@@ -177,7 +195,7 @@ absl::StatusOr<v1::ChangeOutcome> SqliteServerStore::PreviousOutcome(
     Stmt& q = *find_change_;
     q.BindBlob(1, device_id).Bind(2, static_cast<int64_t>(c.device_seq));
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (row) {
+    if (row && q.Int(4) != 0) {
       const bool same = q.BlobView(3) == c.body;
       out.set_status(v1::OUTCOME_STATUS_ACCEPTED);
       out.set_server_seq(static_cast<uint64_t>(q.Int(0)));
@@ -259,6 +277,20 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
   outcomes.reserve(changes.size());
   int64_t clamped = 0;
   uint64_t seq = next_seq_;  // committed to next_seq_ only with the batch
+  // The current run of accepted changes (see origin_runs).
+  struct Run {
+    uint64_t first_device_seq = 0, last_device_seq = 0, first_seq = 0;
+  } run;
+  auto flush_run = [&]() -> absl::Status {
+    if (run.first_device_seq == 0) return absl::OkStatus();
+    Stmt& ins = *insert_run_;
+    ins.BindBlob(1, device_id)
+        .Bind(2, static_cast<int64_t>(run.first_device_seq))
+        .Bind(3, static_cast<int64_t>(run.last_device_seq))
+        .Bind(4, static_cast<int64_t>(run.first_seq));
+    run = Run{};
+    return ins.Run();
+  };
   for (PreparedChange& c : changes) {
     if (c.device_seq <= hw) {
       FS_ASSIGN_OR_RETURN(v1::ChangeOutcome prev,
@@ -283,6 +315,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
       if (!verdict.ok() && !IsRuleRefusal(verdict)) return verdict;
     }
     if (!verdict.ok()) {
+      FS_RETURN_IF_ERROR(flush_run());  // a rejection ends the run
       FS_RETURN_IF_ERROR(Reject(device_id, c, verdict, now_ms, &out));
       outcomes.push_back(std::move(out));
       continue;
@@ -298,6 +331,11 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
         .Bind(8, now_ms)
         .BindBlob(9, c.body);
     FS_RETURN_IF_ERROR(ins.Run());
+    if (run.first_device_seq == 0) {
+      run = Run{c.device_seq, c.device_seq, seq};
+    } else {
+      run.last_device_seq = c.device_seq;  // consecutive in both sequences
+    }
     ++seq;
     if (c.flags & v1::CHANGE_FLAG_CLOCK_CLAMPED) ++clamped;
     out.set_status(v1::OUTCOME_STATUS_ACCEPTED);
@@ -306,6 +344,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     out.set_flags(c.flags);
     outcomes.push_back(std::move(out));
   }
+  FS_RETURN_IF_ERROR(flush_run());
   Stmt& up = *set_hw_;
   up.Bind(1, static_cast<int64_t>(hw))
       .Bind(2, now_ms)

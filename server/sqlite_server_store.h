@@ -6,8 +6,12 @@
 //   devices     device id -> label, author, high-water mark, clock offset
 //               and flag, count of clamped changes
 //   changes     the change feed: seq (INTEGER PRIMARY KEY = server_seq),
-//               origin (device id, device seq; unique), kind, county,
-//               effective hlc, flags, received time, body (byte-exact)
+//               origin (device id, device seq), kind, county, effective hlc,
+//               flags, received time, body (byte-exact)
+//   origin_runs (device id, first device seq) -> last device seq, first
+//               server seq: a batch's accepted changes are consecutive in
+//               both sequences, so one row per run finds any change by its
+//               origin (for retries) without an index entry per change
 //   rejections  (device id, device seq) -> code, reason, body
 //   + the shared derived tables of common/derived_state.h
 //
@@ -69,6 +73,7 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Stmt> insert_change_;
   std::unique_ptr<Stmt> insert_rejection_;
   std::unique_ptr<Stmt> find_change_;
+  std::unique_ptr<Stmt> insert_run_;
   std::unique_ptr<Stmt> find_rejection_;
   std::unique_ptr<Stmt> read_feed_;
 };

@@ -141,6 +141,29 @@ TEST_F(SyncServiceTest, ExactlyOnceRetryReturnsTheOriginalOutcomes) {
   EXPECT_EQ(hs2.feed_head(), 3u);
 }
 
+TEST_F(SyncServiceTest, RetryOfMixedBatchesReturnsTheSameOutcomes) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  v1::ChangeBody bad;
+  ASSERT_TRUE(bad.ParseFromString(Body()));
+  bad.mutable_record()->mutable_spot_check()->set_enrolled(0);
+  const std::vector<std::pair<uint64_t, std::string>> first = {
+      {1, Body()}, {2, bad.SerializeAsString()}, {3, Body()}, {4, Body()}};
+  const std::vector<std::pair<uint64_t, std::string>> second = {{5, Body()},
+                                                                {6, Body()}};
+  v1::UploadResponse a1, a2, r1, r2;
+  ASSERT_TRUE(Upload(first, &a1).ok());
+  ASSERT_TRUE(Upload(second, &a2).ok());
+  ASSERT_TRUE(Upload(first, &r1).ok());   // retried after a lost answer
+  ASSERT_TRUE(Upload(second, &r2).ok());
+  EXPECT_EQ(a1.SerializeAsString(), r1.SerializeAsString());
+  EXPECT_EQ(a2.SerializeAsString(), r2.SerializeAsString());
+  EXPECT_EQ(r1.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
+  EXPECT_EQ(r1.outcomes(3).server_seq(), 3u);
+  EXPECT_EQ(r2.outcomes(1).server_seq(), 5u);
+  EXPECT_EQ(Summary().changes, 5u);
+}
+
 TEST_F(SyncServiceTest, InvalidRecordIsRejectedWithTheFieldAndDoesNotBlock) {
   v1::HandshakeResponse hs;
   ASSERT_TRUE(Handshake(&hs).ok());
