@@ -21,7 +21,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
   FS_RETURN_IF_ERROR(
-      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+      db->Exec("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+               "PRAGMA synchronous=FULL; "
                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
                "PRAGMA wal_autocheckpoint=8192;"));
   // A quick check that the file is a database at all (not some other file).
