@@ -59,11 +59,6 @@ int64_t OwnLocator(uint64_t device_seq) {
   return -static_cast<int64_t>(device_seq);
 }
 
-absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
-  FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
-  return std::make_unique<Stmt>(std::move(s));
-}
-
 std::string DbPath(const std::string& home) {
   return absl::StrCat(home, "/", LocalStore::kDbFile);
 }
@@ -124,15 +119,11 @@ absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(
 
 absl::Status LocalStore::Load() {
   absl::MutexLock lock(&mu_);
-  {
-    FS_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("PRAGMA user_version"));
-    FS_ASSIGN_OR_RETURN(bool row, v.Step());
-    const int64_t version = row ? v.Int(0) : 0;
-    if (version != kClientSchemaVersion) {
-      return absl::FailedPreconditionError(absl::StrFormat(
-          "the device store has schema version %d; this client knows %d",
-          version, kClientSchemaVersion));
-    }
+  FS_ASSIGN_OR_RETURN(const int64_t version, db_->UserVersion());
+  if (version != kClientSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "the device store has schema version %d; this client knows %d", version,
+        kClientSchemaVersion));
   }
   FS_ASSIGN_OR_RETURN(derived_, DerivedState::Create(db_.get()));
   uint64_t hlc_last = 0;
@@ -164,34 +155,33 @@ absl::Status LocalStore::Load() {
   Db* db = db_.get();
   FS_ASSIGN_OR_RETURN(
       insert_own_,
-      Make(db,
-           "INSERT INTO own_changes(device_seq, kind, county, subject, "
-           "hlc, recorded_ms, body) VALUES(?,?,?,?,?,?,?)"));
+      db->PrepareKept(
+          "INSERT INTO own_changes(device_seq, kind, county, subject, "
+          "hlc, recorded_ms, body) VALUES(?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       insert_received_,
-      Make(db,
-           "INSERT OR IGNORE INTO received_changes(server_seq, device_id, "
-           "device_seq, kind, county, subject, hlc, flags, received_ms, "
-           "body) VALUES(?,?,?,?,?,?,?,?,?,?)"));
-  FS_ASSIGN_OR_RETURN(own_change_,
-                      Make(db,
-                           "SELECT hlc, rejected, body FROM own_changes "
-                           "WHERE device_seq = ?"));
-  FS_ASSIGN_OR_RETURN(set_own_hlc_,
-                      Make(db,
-                           "UPDATE own_changes SET hlc = ?, flags = ? "
-                           "WHERE device_seq = ?"));
-  FS_ASSIGN_OR_RETURN(defer_received_,
-                      Make(db,
-                           "UPDATE received_changes SET deferred = ? "
-                           "WHERE server_seq = ?"));
-  FS_ASSIGN_OR_RETURN(reject_own_,
-                      Make(db,
-                           "UPDATE own_changes SET rejected = 1, code = ?, "
-                           "reason = ? WHERE device_seq = ?"));
+      db->PrepareKept(
+          "INSERT OR IGNORE INTO received_changes(server_seq, device_id, "
+          "device_seq, kind, county, subject, hlc, flags, received_ms, "
+          "body) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      own_change_,
+      db->PrepareKept("SELECT hlc, rejected, body FROM own_changes "
+                      "WHERE device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      set_own_hlc_, db->PrepareKept("UPDATE own_changes SET hlc = ?, flags = ? "
+                                    "WHERE device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      defer_received_,
+      db->PrepareKept("UPDATE received_changes SET deferred = ? "
+                      "WHERE server_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      reject_own_,
+      db->PrepareKept("UPDATE own_changes SET rejected = 1, code = ?, "
+                      "reason = ? WHERE device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       put_meta_,
-      Make(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+      db->PrepareKept("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
   return absl::OkStatus();
 }
 

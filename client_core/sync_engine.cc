@@ -122,7 +122,7 @@ absl::Status SyncEngine::Upload(
   // Leave room for the envelope within the server's message limit.
   const uint64_t budget = max_bytes > 4096 ? max_bytes - 4096 : max_bytes;
   grpc::ClientContext ctx;
-  Deadline(&ctx, tuning_.rpc_deadline_ms * 10);
+  Deadline(&ctx, tuning_.upload_stream_deadline_ms);
   auto stream = stub->UploadStream(&ctx);
   ++r->round_trips;
 

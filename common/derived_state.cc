@@ -39,11 +39,6 @@ CREATE TABLE IF NOT EXISTS field_writes(
 ) WITHOUT ROWID;
 )sql";
 
-absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
-  FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
-  return std::make_unique<Stmt>(std::move(s));
-}
-
 }  // namespace
 
 std::string EntityKey(const v1::EntityEdit& edit) {
@@ -59,64 +54,64 @@ absl::StatusOr<std::unique_ptr<DerivedState>> DerivedState::Create(Db* db) {
 }
 
 absl::Status DerivedState::Prepare() {
-  FS_ASSIGN_OR_RETURN(get_record_,
-                      Make(db_,
-                           "SELECT kind, county, author, head_hlc, "
-                           "head_device, head_device_seq, head_locator, "
-                           "revisions FROM records WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      get_record_,
+      db_->PrepareKept("SELECT kind, county, author, head_hlc, "
+                       "head_device, head_device_seq, head_locator, "
+                       "revisions FROM records WHERE record_id = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_record_,
-      Make(db_,
-           "INSERT INTO records(record_id, kind, county, author, "
-           "head_hlc, head_device, head_device_seq, head_locator, "
-           "revisions) VALUES(?,?,?,?,?,?,?,?,1) "
-           "ON CONFLICT(record_id) DO NOTHING"));
+      db_->PrepareKept("INSERT INTO records(record_id, kind, county, author, "
+                       "head_hlc, head_device, head_device_seq, head_locator, "
+                       "revisions) VALUES(?,?,?,?,?,?,?,?,1) "
+                       "ON CONFLICT(record_id) DO NOTHING"));
   FS_ASSIGN_OR_RETURN(
-      set_head_, Make(db_,
-                      "UPDATE records SET head_hlc = ?, head_device = ?, "
-                      "head_device_seq = ?, head_locator = ?, revisions = ? "
-                      "WHERE record_id = ?"));
-  FS_ASSIGN_OR_RETURN(delete_record_,
-                      Make(db_, "DELETE FROM records WHERE record_id = ?"));
+      set_head_,
+      db_->PrepareKept("UPDATE records SET head_hlc = ?, head_device = ?, "
+                       "head_device_seq = ?, head_locator = ?, revisions = ? "
+                       "WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      delete_record_,
+      db_->PrepareKept("DELETE FROM records WHERE record_id = ?"));
   FS_ASSIGN_OR_RETURN(
       get_entity_,
-      Make(db_, "SELECT county FROM entities WHERE entity_key = ?"));
+      db_->PrepareKept("SELECT county FROM entities WHERE entity_key = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_entity_,
-      Make(db_,
-           "INSERT OR IGNORE INTO entities(entity_key, entity_type, "
-           "entity_id, county) VALUES(?,?,?,?)"));
+      db_->PrepareKept(
+          "INSERT OR IGNORE INTO entities(entity_key, entity_type, "
+          "entity_id, county) VALUES(?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       delete_entity_if_empty_,
-      Make(db_,
-           "DELETE FROM entities WHERE entity_key = ?1 AND NOT EXISTS "
-           "(SELECT 1 FROM field_writes WHERE entity_key = ?1)"));
+      db_->PrepareKept(
+          "DELETE FROM entities WHERE entity_key = ?1 AND NOT EXISTS "
+          "(SELECT 1 FROM field_writes WHERE entity_key = ?1)"));
   FS_ASSIGN_OR_RETURN(
       insert_write_,
-      Make(db_,
-           "INSERT OR IGNORE INTO field_writes(entity_key, field, hlc, "
-           "device_id, device_seq, value, base_hlc) VALUES(?,?,?,?,?,?,?)"));
+      db_->PrepareKept(
+          "INSERT OR IGNORE INTO field_writes(entity_key, field, hlc, "
+          "device_id, device_seq, value, base_hlc) VALUES(?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
-      field_writes_, Make(db_,
-                          "SELECT hlc, device_id, device_seq, value, base_hlc, "
-                          "is_winner, is_conflict FROM field_writes "
-                          "WHERE entity_key = ? AND field = ?"));
+      field_writes_,
+      db_->PrepareKept("SELECT hlc, device_id, device_seq, value, base_hlc, "
+                       "is_winner, is_conflict FROM field_writes "
+                       "WHERE entity_key = ? AND field = ?"));
   FS_ASSIGN_OR_RETURN(
       set_flags_,
-      Make(db_,
-           "UPDATE field_writes SET is_winner = ?, is_conflict = ? "
-           "WHERE entity_key = ? AND field = ? AND device_id = ? AND "
-           "device_seq = ?"));
+      db_->PrepareKept(
+          "UPDATE field_writes SET is_winner = ?, is_conflict = ? "
+          "WHERE entity_key = ? AND field = ? AND device_id = ? AND "
+          "device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       restamp_write_,
-      Make(db_,
-           "UPDATE field_writes SET hlc = ? WHERE entity_key = ? AND "
-           "field = ? AND device_id = ? AND device_seq = ?"));
+      db_->PrepareKept(
+          "UPDATE field_writes SET hlc = ? WHERE entity_key = ? AND "
+          "field = ? AND device_id = ? AND device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       delete_write_,
-      Make(db_,
-           "DELETE FROM field_writes WHERE entity_key = ? AND field = ? "
-           "AND device_id = ? AND device_seq = ?"));
+      db_->PrepareKept(
+          "DELETE FROM field_writes WHERE entity_key = ? AND field = ? "
+          "AND device_id = ? AND device_seq = ?"));
   return absl::OkStatus();
 }
 

@@ -72,6 +72,17 @@ absl::StatusOr<Stmt> Db::Prepare(absl::string_view sql) {
   return Stmt(this, stmt);
 }
 
+absl::StatusOr<std::unique_ptr<Stmt>> Db::PrepareKept(absl::string_view sql) {
+  FS_ASSIGN_OR_RETURN(Stmt s, Prepare(sql));
+  return std::make_unique<Stmt>(std::move(s));
+}
+
+absl::StatusOr<int64_t> Db::UserVersion() {
+  FS_ASSIGN_OR_RETURN(Stmt v, Prepare("PRAGMA user_version"));
+  FS_ASSIGN_OR_RETURN(bool row, v.Step());
+  return row ? v.Int(0) : 0;
+}
+
 int64_t Db::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Db::Changes() const { return sqlite3_changes(db_); }
 

@@ -38,6 +38,10 @@ class Db {
   // Runs one or more statements without results.
   absl::Status Exec(absl::string_view sql);
   absl::StatusOr<Stmt> Prepare(absl::string_view sql);
+  // A statement its owner keeps for its lifetime (prepared once, reused).
+  absl::StatusOr<std::unique_ptr<Stmt>> PrepareKept(absl::string_view sql);
+  // PRAGMA user_version: the schema version the stores keep (0 = new file).
+  absl::StatusOr<int64_t> UserVersion();
   int64_t LastInsertRowId() const;
   int Changes() const;
   sqlite3* raw() const { return db_; }

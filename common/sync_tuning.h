@@ -47,6 +47,10 @@ struct ClientTuning {
   // Deadline for one RPC. Field networks are slow: generous, but bounded so a
   // dead link is noticed and the next sync resumes.
   int64_t rpc_deadline_ms = 60 * 1000;
+  // Deadline for the whole upload stream. Past it the stream ends with
+  // DEADLINE_EXCEEDED; the batches answered by then stand, and the next sync
+  // sends the rest.
+  int64_t upload_stream_deadline_ms = 10 * 60 * 1000;
 };
 
 }  // namespace fieldsync

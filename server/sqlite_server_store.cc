@@ -62,11 +62,6 @@ bool IsRuleRefusal(const absl::Status& s) {
   return absl::IsPermissionDenied(s) || absl::IsFailedPrecondition(s);
 }
 
-absl::StatusOr<std::unique_ptr<Stmt>> Make(Db* db, absl::string_view sql) {
-  FS_ASSIGN_OR_RETURN(Stmt s, db->Prepare(sql));
-  return std::make_unique<Stmt>(std::move(s));
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteServerStore>> SqliteServerStore::Open(
@@ -79,16 +74,12 @@ absl::StatusOr<std::unique_ptr<SqliteServerStore>> SqliteServerStore::Open(
 
 absl::Status SqliteServerStore::Init() {
   absl::MutexLock lock(&mu_);
-  {
-    FS_ASSIGN_OR_RETURN(Stmt v, db_->Prepare("PRAGMA user_version"));
-    FS_ASSIGN_OR_RETURN(bool row, v.Step());
-    const int64_t version = row ? v.Int(0) : 0;
-    if (version > kServerSchemaVersion) {
-      return absl::FailedPreconditionError(absl::StrFormat(
-          "the server database has schema version %d; this server knows up "
-          "to %d: use a newer fieldsync-server",
-          version, kServerSchemaVersion));
-    }
+  FS_ASSIGN_OR_RETURN(const int64_t version, db_->UserVersion());
+  if (version > kServerSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "the server database has schema version %d; this server knows up "
+        "to %d: use a newer fieldsync-server",
+        version, kServerSchemaVersion));
   }
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   FS_RETURN_IF_ERROR(db_->Exec(kSchema));
@@ -121,43 +112,43 @@ absl::Status SqliteServerStore::Init() {
   Db* db = db_.get();
   FS_ASSIGN_OR_RETURN(
       device_hw_,
-      Make(db, "SELECT high_water FROM devices WHERE device_id = ?"));
+      db->PrepareKept("SELECT high_water FROM devices WHERE device_id = ?"));
   FS_ASSIGN_OR_RETURN(
       set_hw_,
-      Make(db,
-           "UPDATE devices SET high_water = ?, last_seen_ms = ?, "
-           "clamped_changes = clamped_changes + ? WHERE device_id = ?"));
+      db->PrepareKept(
+          "UPDATE devices SET high_water = ?, last_seen_ms = ?, "
+          "clamped_changes = clamped_changes + ? WHERE device_id = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_change_,
-      Make(db,
-           "INSERT INTO changes(seq, device_id, device_seq, kind, county, "
-           "hlc, flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?,?)"));
+      db->PrepareKept(
+          "INSERT INTO changes(seq, device_id, device_seq, kind, county, "
+          "hlc, flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       insert_rejection_,
-      Make(db,
-           "INSERT INTO rejections(device_id, device_seq, code, reason, "
-           "received_ms, body) VALUES(?,?,?,?,?,?)"));
-  FS_ASSIGN_OR_RETURN(find_change_,
-                      Make(db,
-                           "SELECT c.seq, c.hlc, c.flags, c.body, "
-                           "r.last_device_seq >= ?2 FROM origin_runs r "
-                           "JOIN changes c ON c.seq = r.first_seq + "
-                           "(?2 - r.first_device_seq) WHERE r.device_id = ?1 "
-                           "AND r.first_device_seq <= ?2 "
-                           "ORDER BY r.first_device_seq DESC LIMIT 1"));
-  FS_ASSIGN_OR_RETURN(insert_run_,
-                      Make(db,
-                           "INSERT INTO origin_runs(device_id, "
-                           "first_device_seq, last_device_seq, first_seq) "
-                           "VALUES(?,?,?,?)"));
-  FS_ASSIGN_OR_RETURN(find_rejection_,
-                      Make(db,
-                           "SELECT code, reason, body FROM rejections "
-                           "WHERE device_id = ? AND device_seq = ?"));
+      db->PrepareKept(
+          "INSERT INTO rejections(device_id, device_seq, code, reason, "
+          "received_ms, body) VALUES(?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
-      read_feed_, Make(db,
-                       "SELECT seq, device_id, device_seq, hlc, flags, body "
-                       "FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"));
+      find_change_,
+      db->PrepareKept("SELECT c.seq, c.hlc, c.flags, c.body, "
+                      "r.last_device_seq >= ?2 FROM origin_runs r "
+                      "JOIN changes c ON c.seq = r.first_seq + "
+                      "(?2 - r.first_device_seq) WHERE r.device_id = ?1 "
+                      "AND r.first_device_seq <= ?2 "
+                      "ORDER BY r.first_device_seq DESC LIMIT 1"));
+  FS_ASSIGN_OR_RETURN(
+      insert_run_,
+      db->PrepareKept("INSERT INTO origin_runs(device_id, "
+                      "first_device_seq, last_device_seq, first_seq) "
+                      "VALUES(?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      find_rejection_,
+      db->PrepareKept("SELECT code, reason, body FROM rejections "
+                      "WHERE device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      read_feed_,
+      db->PrepareKept("SELECT seq, device_id, device_seq, hlc, flags, body "
+                      "FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"));
   return absl::OkStatus();
 }
 

@@ -18,14 +18,8 @@ constexpr int64_t kDay = 24 * 3600 * 1000;
 constexpr int64_t kMinute = 60 * 1000;
 
 v1::EntityEdit Status(const std::string& value) {
-  v1::EntityEdit e;
-  e.set_entity_type(v1::ENTITY_TYPE_TRAINEE);
-  e.set_entity_id("TRN-640522-00421");
-  e.mutable_area()->set_county_code("640522");
-  auto* w = e.add_writes();
-  w->set_field("employment_status");
-  w->set_value(value);
-  return e;
+  return testing::TraineeEdit("TRN-640522-00421", "640522", "employment_status",
+                              value);
 }
 
 TEST(ClockSkew, DeviceDaysAheadIsClampedAndFlaggedAndCannotWinForever) {

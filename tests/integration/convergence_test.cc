@@ -144,14 +144,7 @@ TEST(Convergence, ConcurrentLosingWriteIsKeptAndFlagged) {
   auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟", &clock);
   auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜", &clock);
   auto edit = [](const std::string& value) {
-    v1::EntityEdit e;
-    e.set_entity_type(v1::ENTITY_TYPE_TRAINEE);
-    e.set_entity_id("TRN-7");
-    e.mutable_area()->set_county_code("640522");
-    auto* w = e.add_writes();
-    w->set_field("employment_status");
-    w->set_value(value);
-    return e;
+    return testing::TraineeEdit("TRN-7", "640522", "employment_status", value);
   };
   // Both edit offline, neither having seen the other's value.
   FS_ASSERT_OK(a->EditEntity(edit("employed")));

@@ -265,14 +265,7 @@ TEST(SyncIntegration, RevisionsAreKeptAndTheLatestIsCurrentEverywhere) {
 
 v1::EntityEdit TraineeEdit(const std::string& county,
                            const std::string& phone) {
-  v1::EntityEdit e;
-  e.set_entity_type(v1::ENTITY_TYPE_TRAINEE);
-  e.set_entity_id("TRN-640522-00421");
-  e.mutable_area()->set_county_code(county);
-  auto* w = e.add_writes();
-  w->set_field("phone");
-  w->set_value(phone);
-  return e;
+  return testing::TraineeEdit("TRN-640522-00421", county, "phone", phone);
 }
 
 // Regression: a received change that a pending own change held back (here an

@@ -68,6 +68,18 @@ void TestServer::Stop() { server_->Shutdown(); }
 
 TestServer::~TestServer() { server_.reset(); }
 
+v1::EntityEdit TraineeEdit(const std::string& id, const std::string& county,
+                           const std::string& field, const std::string& value) {
+  v1::EntityEdit e;
+  e.set_entity_type(v1::ENTITY_TYPE_TRAINEE);
+  e.set_entity_id(id);
+  e.mutable_area()->set_county_code(county);
+  auto* w = e.add_writes();
+  w->set_field(field);
+  w->set_value(value);
+  return e;
+}
+
 std::unique_ptr<Client> MakeDevice(const std::string& home,
                                    const std::string& server,
                                    const std::string& inspector,

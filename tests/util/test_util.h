@@ -79,6 +79,10 @@ class TestServer {
   ServerOptions options_;
 };
 
+// An edit of one field of trainee `id` in `county`.
+v1::EntityEdit TraineeEdit(const std::string& id, const std::string& county,
+                           const std::string& field, const std::string& value);
+
 // Sets up a device home and opens it.
 std::unique_ptr<Client> MakeDevice(const std::string& home,
                                    const std::string& server,
