@@ -171,6 +171,8 @@ absl::Status LocalStore::Load() {
   FS_ASSIGN_OR_RETURN(
       set_own_hlc_, db->PrepareKept("UPDATE own_changes SET hlc = ?, flags = ? "
                                     "WHERE device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(get_meta_,
+                      db->PrepareKept("SELECT value FROM meta WHERE key = ?"));
   FS_ASSIGN_OR_RETURN(
       defer_received_,
       db->PrepareKept("UPDATE received_changes SET deferred = ? "
@@ -201,6 +203,10 @@ uint64_t LocalStore::cursor() const {
   absl::MutexLock lock(&mu_);
   return cursor_;
 }
+uint64_t LocalStore::next_seq() const {
+  absl::MutexLock lock(&mu_);
+  return next_seq_;
+}
 uint64_t LocalStore::outcome_hw() const {
   absl::MutexLock lock(&mu_);
   return outcome_hw_;
@@ -209,6 +215,15 @@ uint64_t LocalStore::outcome_hw() const {
 absl::Status LocalStore::PutMeta(const char* key, int64_t value) {
   put_meta_->BindText(1, key).Bind(2, value);
   return put_meta_->Run();
+}
+
+absl::StatusOr<int64_t> LocalStore::GetMeta(const char* key) {
+  Stmt& q = *get_meta_;
+  q.BindText(1, key);
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  const int64_t v = row ? q.Int(0) : 0;
+  q.Reset();
+  return v;
 }
 
 absl::Status LocalStore::PutMetaText(const char* key,
@@ -220,9 +235,22 @@ absl::Status LocalStore::PutMetaText(const char* key,
 absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(
     const v1::ChangeBody& body, RecordKind kind, const std::string& county,
     const std::string& subject) {
+  const std::string bytes = body.SerializeAsString();
+  if (bytes.size() > kDefaultMaxChangeBodyBytes) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "the record is %d bytes; at most %d allowed (shorten the notes or "
+        "split the record)",
+        bytes.size(), kDefaultMaxChangeBodyBytes));
+  }
+  // Another process (a second CLI run on the same home) may have recorded
+  // since this one loaded: take the sequence and clock from the store, inside
+  // this transaction.
+  FS_ASSIGN_OR_RETURN(const int64_t stored_next, GetMeta("next_seq"));
+  FS_ASSIGN_OR_RETURN(const int64_t stored_hlc, GetMeta("hlc_last"));
+  next_seq_ = std::max<uint64_t>(next_seq_, static_cast<uint64_t>(stored_next));
+  hlc_->Observe(static_cast<uint64_t>(stored_hlc));
   const uint64_t seq = next_seq_;
   const uint64_t hlc = hlc_->Now();
-  const std::string bytes = body.SerializeAsString();
   // Derived state first: it refuses a revision that breaks the rules before
   // anything is written.
   FS_RETURN_IF_ERROR(
@@ -712,28 +740,34 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
       // Records are indexed from their header alone; entity edits (rare)
       // are parsed whole, as merging needs every write.
       auto header = ReadChangeHeader(e.body());
-      bool known = header.ok() && header->kind != RecordKind::kUnknown;
-      bool is_edit = known && header->kind == RecordKind::kEntityEdit;
-      std::string entity_key;
-      if (is_edit) {
+      // A body the header reader does not handle is parsed whole.
+      const bool whole =
+          !header.ok() || header->kind == RecordKind::kEntityEdit;
+      RecordKind kind = header.ok() ? header->kind : RecordKind::kUnknown;
+      absl::string_view county, subject;
+      std::string whole_subject;
+      if (whole) {
         body.Clear();
         if (body.ParseFromString(e.body())) {
-          entity_key = SubjectOf(body);
+          kind = KindOf(body);
+          county = CountyOf(body);
+          whole_subject = SubjectOf(body);
+          subject = whole_subject;
         } else {
-          known = is_edit = false;  // kept, but not readable by this client
+          kind = RecordKind::kUnknown;  // kept, but not readable by this client
         }
+      } else {
+        county = header->county;
+        subject = header->record_id;
       }
+      const bool known = kind != RecordKind::kUnknown;
       Stmt& ins = *insert_received_;
       ins.Bind(1, static_cast<int64_t>(e.server_seq()))
           .BindBlob(2, e.device_id())
           .Bind(3, static_cast<int64_t>(e.device_seq()))
-          .Bind(4, known ? static_cast<int>(header->kind) : 0)
-          .BindText(5, known && !is_edit ? header->county
-                       : is_edit         ? absl::string_view(CountyOf(body))
-                                         : absl::string_view())
-          .BindBlob(6, is_edit ? absl::string_view(entity_key)
-                       : known ? header->record_id
-                               : absl::string_view())
+          .Bind(4, static_cast<int>(kind))
+          .BindText(5, county)
+          .BindBlob(6, subject)
           .Bind(7, static_cast<int64_t>(e.hlc()))
           .Bind(8, e.flags())
           .Bind(9, now)
@@ -748,8 +782,8 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
       if (!known) continue;
       const Stamp stamp{e.hlc(), e.device_id(), e.device_seq()};
       const auto locator = static_cast<int64_t>(e.server_seq());
-      absl::Status s = is_edit ? derived_->Apply(stamp, locator, body)
-                               : derived_->ApplyRecord(stamp, locator, *header);
+      absl::Status s = whole ? derived_->Apply(stamp, locator, body)
+                             : derived_->ApplyRecord(stamp, locator, *header);
       if (IsRefusal(s)) {
         // The server accepted it, so what refuses it here is one of this
         // device's pending changes (e.g. an edit that put the entity in

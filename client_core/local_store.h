@@ -91,6 +91,8 @@ class LocalStore {
   // --- sync bookkeeping (used by the sync engine) ----------------------------
   uint64_t cursor() const;
   uint64_t outcome_hw() const;
+  // The device sequence the next change will get (changes made: this - 1).
+  uint64_t next_seq() const;
   // Counts and bytes of pending changes.
   absl::Status PendingTotals(uint64_t* count, uint64_t* bytes);
   // Up to `max_count` changes with device_seq > `after` (at least the
@@ -115,6 +117,8 @@ class LocalStore {
  private:
   absl::Status Load();
   absl::Status PutMeta(const char* key, int64_t value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> GetMeta(const char* key)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status PutMetaText(const char* key, const std::string& value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -159,6 +163,7 @@ class LocalStore {
   std::unique_ptr<Stmt> set_own_hlc_;
   std::unique_ptr<Stmt> reject_own_;
   std::unique_ptr<Stmt> defer_received_;
+  std::unique_ptr<Stmt> get_meta_;
   std::unique_ptr<Stmt> put_meta_;
 };
 

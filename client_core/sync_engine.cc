@@ -87,6 +87,22 @@ absl::StatusOr<SyncReport> SyncEngine::Run(
   FS_RETURN_IF_ERROR(store_->ApplyHandshake(info));
   r.clock_flagged = info.clock_flagged;
   r.clock_offset_ms = info.clock_offset_ms;
+  // The server's and the device's memories of this device must agree.
+  if (hresp.device_high_water() < store_->outcome_hw()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server has applied this device's changes only up to ",
+        hresp.device_high_water(), " but had answered up to ",
+        store_->outcome_hw(),
+        ": the server store was restored from an older copy; do not sync "
+        "this device until an administrator has looked at the server"));
+  }
+  if (hresp.device_high_water() >= store_->next_seq()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server has applied ", hresp.device_high_water(),
+        " changes of this device but it holds only ", store_->next_seq() - 1,
+        ": this device home was restored from an older copy; set up a new "
+        "home (fieldsync init) so that nothing is overwritten"));
+  }
   const uint64_t cursor = store_->cursor();
   if (hresp.feed_head() < cursor) {
     return absl::FailedPreconditionError(absl::StrCat(

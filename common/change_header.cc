@@ -88,8 +88,12 @@ absl::StatusOr<ChangeHeader> ReadChangeHeader(absl::string_view bytes) {
     }
     absl::string_view record_bytes;
     if (!body.Bytes(&record_bytes)) return Malformed();
-    // Last one wins, as in a protobuf parse of a oneof.
-    h = ChangeHeader{};
+    // A record split over several fields merges in a protobuf parse; this
+    // reader does not merge: the caller parses such a body whole.
+    if (h.kind != RecordKind::kUnknown || !h.record_id.empty()) {
+      return absl::InvalidArgumentError(
+          "change body repeats its record: parse it whole");
+    }
     Wire record(record_bytes);
     while (!record.done()) {
       if (!record.Varint(&tag)) return Malformed();

@@ -22,7 +22,9 @@ struct ChangeHeader {
   absl::string_view author;
 };
 
-// INVALID_ARGUMENT if `bytes` is not a well-formed ChangeBody on the wire.
+// INVALID_ARGUMENT if `bytes` is not a well-formed ChangeBody on the wire, or
+// is one this reader does not handle (a record split over several fields,
+// groups): callers then parse the body whole, which is always correct.
 // A body with neither a record nor an entity edit gives kind kUnknown.
 absl::StatusOr<ChangeHeader> ReadChangeHeader(absl::string_view bytes);
 

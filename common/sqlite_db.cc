@@ -45,10 +45,6 @@ absl::Status Db::Error(int rc, absl::string_view what) const {
       return absl::DataLossError(msg);
     case SQLITE_FULL:
       return absl::ResourceExhaustedError(msg);
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_CANTOPEN:
-      return absl::FailedPreconditionError(msg);
     default:
       return absl::InternalError(msg);
   }

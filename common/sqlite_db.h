@@ -3,8 +3,10 @@
 //
 // Errors come back as absl::Status: SQLITE_BUSY/LOCKED -> UNAVAILABLE (retry),
 // SQLITE_CONSTRAINT -> ALREADY_EXISTS, SQLITE_CORRUPT/NOTADB -> DATA_LOSS,
-// SQLITE_FULL -> RESOURCE_EXHAUSTED, anything else INTERNAL, each with
-// SQLite's message. A Db is used by one thread at a time (callers lock).
+// SQLITE_FULL -> RESOURCE_EXHAUSTED, anything else (read-only or unopenable
+// files included) INTERNAL, each with SQLite's message. FAILED_PRECONDITION
+// and PERMISSION_DENIED are never produced here: the stores use them for
+// revision-rule refusals. A Db is used by one thread at a time (callers lock).
 #ifndef FIELDSYNC_COMMON_SQLITE_DB_H_
 #define FIELDSYNC_COMMON_SQLITE_DB_H_
 

@@ -7,6 +7,11 @@
 
 namespace fieldsync {
 
+// Largest serialized ChangeBody. A record is text; 256 KiB is pages of
+// notes. The device refuses to save a bigger one (so it never sits in the
+// outbox), the server rejects it (RESOURCE_EXHAUSTED for that change).
+inline constexpr uint32_t kDefaultMaxChangeBodyBytes = 256 * 1024;
+
 struct ServerLimits {
   // Changes per Upload call. Larger batches amortise the round trip and the
   // commit (one transaction per call); smaller ones lose less work when a
@@ -17,9 +22,8 @@ struct ServerLimits {
   // full batch of ~2 KiB records with room to spare; beyond it the call fails
   // with RESOURCE_EXHAUSTED before any of it is read.
   uint32_t max_upload_bytes = 8 * 1024 * 1024;
-  // Largest serialized ChangeBody. A record is text; 256 KiB is pages of
-  // notes. Bigger is rejected (RESOURCE_EXHAUSTED for that change).
-  uint32_t max_change_body_bytes = 256 * 1024;
+  // Largest serialized ChangeBody (see kDefaultMaxChangeBodyBytes).
+  uint32_t max_change_body_bytes = kDefaultMaxChangeBodyBytes;
   // Entries per Download page, and the cap on what a device may ask for.
   // A page is one client transaction: bigger pages commit less often but
   // redo more after a broken connection.

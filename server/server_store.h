@@ -73,14 +73,16 @@ class ServerStore {
   // FAILED_PRECONDITION: the device is not registered, or the first new
   // sequence is not high-water + 1 (a gap); nothing is stored then.
   // Otherwise one outcome per change, in order.
+  // `*high_water` (if not null) gets the device's mark after the batch.
   virtual absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
       const std::string& device_id, std::vector<PreparedChange>& changes,
-      int64_t now_ms) = 0;
+      int64_t now_ms, uint64_t* high_water) = 0;
 
-  // Appends to `page` up to `limit` accepted changes with server_seq > after.
-  // Changes made by `reader` (the device asking) come without their body:
-  // the device has it, and needs only the confirmation.
-  virtual absl::Status ReadFeed(uint64_t after, uint32_t limit,
+  // Appends to `page` up to `limit` accepted changes with
+  // after < server_seq <= up_to. Changes made by `reader` (the device asking)
+  // come without their body: the device has it, and needs only the
+  // confirmation.
+  virtual absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
                                 const std::string& reader,
                                 v1::DownloadPage* page) = 0;
 

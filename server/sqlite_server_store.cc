@@ -147,8 +147,9 @@ absl::Status SqliteServerStore::Init() {
                       "WHERE device_id = ? AND device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       read_feed_,
-      db->PrepareKept("SELECT seq, device_id, device_seq, hlc, flags, body "
-                      "FROM changes WHERE seq > ? ORDER BY seq LIMIT ?"));
+      db->PrepareKept(
+          "SELECT seq, device_id, device_seq, hlc, flags, body "
+          "FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"));
   return absl::OkStatus();
 }
 
@@ -224,7 +225,16 @@ absl::StatusOr<v1::ChangeOutcome> SqliteServerStore::PreviousOutcome(
   out.set_status(v1::OUTCOME_STATUS_REJECTED);
   out.set_code(static_cast<int>(q.Int(0)));
   out.set_reason(q.Text(1));
+  const bool same = q.BlobView(2) == c.body;
   q.Reset();
+  if (!same) {
+    out.set_code(static_cast<int>(absl::StatusCode::kAlreadyExists));
+    out.set_reason(absl::StrCat(
+        "device_seq ", c.device_seq,
+        " was already used by this device for a different change (then "
+        "rejected); the device's store may have been restored from an old "
+        "copy"));
+  }
   return out;
 }
 
@@ -248,7 +258,7 @@ absl::Status SqliteServerStore::Reject(const std::string& device_id,
 
 absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     const std::string& device_id, std::vector<PreparedChange>& changes,
-    int64_t now_ms) {
+    int64_t now_ms, uint64_t* high_water) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   uint64_t hw;
@@ -344,15 +354,19 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
   FS_RETURN_IF_ERROR(up.Run());
   FS_RETURN_IF_ERROR(tx.Commit());
   next_seq_ = seq;
+  if (high_water != nullptr) *high_water = hw;
   return outcomes;
 }
 
-absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint32_t limit,
+absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
+                                         uint32_t limit,
                                          const std::string& reader,
                                          v1::DownloadPage* page) {
   absl::MutexLock lock(&mu_);
   Stmt& q = *read_feed_;
-  q.Bind(1, static_cast<int64_t>(after)).Bind(2, limit);
+  q.Bind(1, static_cast<int64_t>(after))
+      .Bind(2, static_cast<int64_t>(up_to))
+      .Bind(3, limit);
   uint64_t last = after;
   while (true) {
     auto row = q.Step();

@@ -43,8 +43,8 @@ class SqliteServerStore final : public ServerStore {
   absl::StatusOr<uint64_t> RegisterDevice(const DeviceHello& hello) override;
   absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
       const std::string& device_id, std::vector<PreparedChange>& changes,
-      int64_t now_ms) override;
-  absl::Status ReadFeed(uint64_t after, uint32_t limit,
+      int64_t now_ms, uint64_t* high_water) override;
+  absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
                         const std::string& reader,
                         v1::DownloadPage* page) override;
   absl::StatusOr<uint64_t> FeedHead() override;

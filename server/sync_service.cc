@@ -52,6 +52,13 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext*,
       req->author().size() > kMaxShortTextBytes) {
     return Invalid("device_label and author must be at most 512 bytes");
   }
+  // 0 = not sent; otherwise ms since 1970, before the HLC's 48-bit limit.
+  if (req->device_time_ms() < 0 ||
+      req->device_time_ms() > static_cast<int64_t>(kHlcMaxWallMs)) {
+    return Invalid(
+        absl::StrFormat("device_time_ms (%d) must be milliseconds since 1970",
+                        req->device_time_ms()));
+  }
   const int64_t now = clock_->NowMs();
   DeviceHello hello;
   hello.device_id = req->device_id();
@@ -147,13 +154,10 @@ grpc::Status SyncServiceImpl::ProcessUpload(const v1::UploadRequest& request,
     }
     prepared.push_back(std::move(p));
   }
-  auto outcomes = store_->ApplyBatch(req->device_id(), prepared, now);
-  if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
   uint64_t hw = 0;
-  for (auto& o : *outcomes) {
-    hw = std::max<uint64_t>(hw, o.device_seq());
-    *resp->add_outcomes() = std::move(o);
-  }
+  auto outcomes = store_->ApplyBatch(req->device_id(), prepared, now, &hw);
+  if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
+  for (auto& o : *outcomes) *resp->add_outcomes() = std::move(o);
   resp->set_device_high_water(hw);
   return grpc::Status::OK;
 }
@@ -183,7 +187,8 @@ grpc::Status SyncServiceImpl::Download(
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
     v1::DownloadPage page;
-    if (auto s = store_->ReadFeed(after, page_size, req->device_id(), &page);
+    if (auto s =
+            store_->ReadFeed(after, *head, page_size, req->device_id(), &page);
         !s.ok()) {
       return ToGrpcStatus(s);
     }

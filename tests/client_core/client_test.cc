@@ -70,6 +70,25 @@ TEST(Client, InvalidRecordIsRefusedWithTheFieldAndNothingIsStored) {
   EXPECT_EQ(st->pending, 1u);
 }
 
+TEST(Client, ARecordTooBigToSyncIsRefusedBeforeItIsSaved) {
+  TempDir dir;
+  auto c = MakeDevice(dir.Sub("h"), "127.0.0.1:1", "张伟");
+  v1::Record big = Example(RecordKind::kInterviewNote);
+  // Each finding within the 64 KiB text limit, together over the body limit.
+  for (int i = 0; i < 5; ++i) {
+    auto* link = big.add_rubric_links();
+    link->set_item_id("1.1");
+    link->set_finding(std::string(60 * 1024, 'x'));
+  }
+  auto id = c->Record(big);
+  EXPECT_EQ(id.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(id.status().message().find("at most 262144"), std::string::npos)
+      << id.status();
+  auto st = c->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->pending, 0u);
+}
+
 TEST(Client, ReviseKeepsEveryRevisionAndChecksTheRecord) {
   TempDir dir;
   auto c = MakeDevice(dir.Sub("h"), "127.0.0.1:1", "张伟");

@@ -41,6 +41,23 @@ TEST(ChangeHeader, EntityEditAndEmptyBody) {
   EXPECT_EQ(empty->kind, RecordKind::kUnknown);
 }
 
+TEST(ChangeHeader, ARecordSplitOverTwoFieldsIsLeftToAFullParse) {
+  // Protobuf merges the two; this reader asks for a full parse instead of
+  // reading only one half (which would index the wrong id and county).
+  v1::ChangeBody first, second;
+  first.mutable_record()->set_id(std::string(16, 'i'));
+  first.mutable_record()->mutable_area()->set_county_code("640522");
+  *second.mutable_record()->mutable_spot_check() =
+      Example(RecordKind::kSpotCheck).spot_check();
+  const std::string bytes =
+      first.SerializeAsString() + second.SerializeAsString();
+  v1::ChangeBody merged;
+  ASSERT_TRUE(merged.ParseFromString(bytes));
+  EXPECT_EQ(merged.record().area().county_code(), "640522");
+  EXPECT_EQ(ReadChangeHeader(bytes).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ChangeHeader, MalformedBytesAreInvalidArgument) {
   v1::ChangeBody body;
   *body.mutable_record() = Example(RecordKind::kSpotCheck);
@@ -53,9 +70,12 @@ TEST(ChangeHeader, MalformedBytesAreInvalidArgument) {
       EXPECT_EQ(h.status().code(), absl::StatusCode::kInvalidArgument);
     }
   }
-  EXPECT_EQ(ReadChangeHeader("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff").status().code(),
+  EXPECT_EQ(ReadChangeHeader("\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff")
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ReadChangeHeader("\x0b").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadChangeHeader("\x0b").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

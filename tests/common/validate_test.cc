@@ -410,7 +410,8 @@ TEST(ValidateSpotCheckTest, EachRule) {
              sc(r)->set_theory_hours_scheduled(0);
              sc(r)->set_practical_hours_scheduled(0);
            },
-           "spot_check.theory_hours_scheduled + spot_check.practical_hours_scheduled"},
+           "spot_check.theory_hours_scheduled + "
+           "spot_check.practical_hours_scheduled"},
           {"findings too long",
            [&](v1::Record* r) {
              sc(r)->set_findings(Bytes(kMaxLongTextBytes + 1));

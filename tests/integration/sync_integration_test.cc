@@ -3,6 +3,7 @@
 // resumption after a lost response or a broken download.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -261,6 +262,42 @@ TEST(SyncIntegration, RevisionsAreKeptAndTheLatestIsCurrentEverywhere) {
   }
   // Another inspector may not revise it: refused on the device already.
   EXPECT_EQ(b->Revise(*id, r).code(), absl::StatusCode::kPermissionDenied);
+}
+
+TEST(SyncIntegration, ADeviceHomeRestoredFromAnOlderCopyRefusesToSync) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  std::vector<std::string> ids;
+  {
+    auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
+    RecordAllKinds(*a, &ids);
+  }
+  // A backup of the home, taken before two more records and a sync.
+  std::filesystem::copy(dir.Sub("a"), dir.Sub("a-backup"),
+                        std::filesystem::copy_options::recursive);
+  {
+    ClientOptions o;
+    o.home = dir.Sub("a");
+    auto a = Client::Open(o);
+    ASSERT_TRUE(a.ok());
+    FS_ASSERT_OK((*a)->Record(Example(RecordKind::kMonthlyReport)).status());
+    FS_ASSERT_OK((*a)->Record(Example(RecordKind::kMonthlyReport)).status());
+    ASSERT_TRUE((*a)->Sync().ok());
+  }
+  ClientOptions o;
+  o.home = dir.Sub("a-backup");
+  auto restored = Client::Open(o);
+  ASSERT_TRUE(restored.ok());
+  // Its next record reuses sequence 6 for other content: refused, clearly.
+  FS_ASSERT_OK((*restored)->Record(Example(RecordKind::kSpotCheck)).status());
+  auto r = (*restored)->Sync();
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("restored from an older copy"),
+            std::string::npos)
+      << r.status();
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(ss.ok());
+  EXPECT_EQ(ss->changes, 7u);  // nothing of the restored copy got in
 }
 
 v1::EntityEdit TraineeEdit(const std::string& county,

@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "common/hlc.h"
 #include "common/record_id.h"
 #include "common/wire_format.h"
@@ -154,10 +156,16 @@ TEST_F(SyncServiceTest, RetryOfMixedBatchesReturnsTheSameOutcomes) {
   v1::UploadResponse a1, a2, r1, r2;
   ASSERT_TRUE(Upload(first, &a1).ok());
   ASSERT_TRUE(Upload(second, &a2).ok());
-  ASSERT_TRUE(Upload(first, &r1).ok());   // retried after a lost answer
+  ASSERT_TRUE(Upload(first, &r1).ok());  // retried after a lost answer
   ASSERT_TRUE(Upload(second, &r2).ok());
-  EXPECT_EQ(a1.SerializeAsString(), r1.SerializeAsString());
-  EXPECT_EQ(a2.SerializeAsString(), r2.SerializeAsString());
+  auto outcomes = [](const v1::UploadResponse& r) {
+    std::vector<std::string> out;
+    for (const auto& o : r.outcomes()) out.push_back(o.SerializeAsString());
+    return out;
+  };
+  EXPECT_EQ(outcomes(a1), outcomes(r1));
+  EXPECT_EQ(outcomes(a2), outcomes(r2));
+  EXPECT_EQ(r1.device_high_water(), 6u);  // the device's mark, not the batch's
   EXPECT_EQ(r1.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
   EXPECT_EQ(r1.outcomes(3).server_seq(), 3u);
   EXPECT_EQ(r2.outcomes(1).server_seq(), 5u);
@@ -240,6 +248,36 @@ TEST_F(SyncServiceTest, RequestLevelErrorsStoreNothing) {
   EXPECT_EQ(after.changes, before.changes);
   EXPECT_EQ(after.rejected, before.rejected);
   EXPECT_EQ(after.digest, before.digest);
+}
+
+TEST_F(SyncServiceTest,
+       ReusedRejectedSequenceWithDifferentContentIsAlreadyExists) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  v1::UploadResponse resp;
+  ASSERT_TRUE(Upload({{1, "not a change body \xff"}}, &resp).ok());
+  EXPECT_EQ(resp.outcomes(0).code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  // The same sequence again, now with a valid but different change: not the
+  // old reason (which says nothing about it), but ALREADY_EXISTS.
+  ASSERT_TRUE(Upload({{1, Body()}}, &resp).ok());
+  EXPECT_EQ(resp.outcomes(0).status(), v1::OUTCOME_STATUS_REJECTED);
+  EXPECT_EQ(resp.outcomes(0).code(),
+            static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
+  EXPECT_EQ(Summary().changes, 0u);
+}
+
+TEST_F(SyncServiceTest, HandshakeRefusesADeviceTimeOutOfRange) {
+  v1::HandshakeRequest req;
+  req.set_protocol_version(kProtocolVersion);
+  req.set_device_id(device_);
+  req.set_device_time_ms(std::numeric_limits<int64_t>::min() + 1);
+  v1::HandshakeResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub_->Handshake(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("device_time_ms"), std::string::npos);
+  EXPECT_EQ(Summary().devices, 0u);
 }
 
 TEST_F(SyncServiceTest,
