@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "client_core/channel.h"
+#include "fieldsync/v1/auth.grpc.pb.h"
 #include "client_core/local_store.h"
 #include "client_core/sync_engine.h"
 #include "common/status_macros.h"
@@ -63,12 +66,15 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Open(
   const Clock* clock = options.clock ? options.clock : SystemClock::Default();
   FS_ASSIGN_OR_RETURN(auto store, LocalStore::Open(options.home, clock));
   return std::make_unique<Client>(PrivateTag{}, std::move(store), clock,
-                                  options.tuning);
+                                  options.tuning, options.home);
 }
 
 Client::Client(PrivateTag, std::unique_ptr<LocalStore> store,
-               const Clock* clock, ClientTuning tuning)
-    : store_(std::move(store)), clock_(clock), tuning_(tuning) {}
+               const Clock* clock, ClientTuning tuning, std::string home)
+    : store_(std::move(store)),
+      home_(std::move(home)),
+      clock_(clock),
+      tuning_(tuning) {}
 
 Client::~Client() = default;
 
@@ -103,11 +109,104 @@ absl::StatusOr<std::vector<EntityFieldView>> Client::GetEntity(
 absl::StatusOr<SyncReport> Client::Sync(
     const std::function<void(const SyncProgress&)>& progress) {
   absl::MutexLock lock(&sync_mu_);
-  SyncEngine engine(store_.get(), clock_, tuning_);
+  SyncEngine engine(store_.get(), clock_, tuning_, home_);
   return engine.Run(progress);
 }
 
-absl::StatusOr<DeviceStatus> Client::Status() { return store_->Status(); }
+absl::StatusOr<v1::Identity> Client::Login(const LoginOptions& o) {
+  absl::MutexLock lock(&sync_mu_);
+  if (o.user.empty()) return absl::InvalidArgumentError("user is required");
+  ConnectionSettings conn = store_->connection();
+  if (!o.server.empty()) conn.server = o.server;
+  conn.ca_pem = o.ca_pem;
+  conn.insecure_plaintext = o.insecure_plaintext;
+  if (!o.force) {
+    FS_ASSIGN_OR_RETURN(const uint64_t others, store_->PendingByOthers(o.user));
+    if (others > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          others, " record(s) made on this device by ", store_->author(),
+          " are waiting to be sent: log in as ", store_->author(),
+          " and sync them first (or force the login: the server will refuse "
+          "them as not ",
+          o.user, "'s)"));
+    }
+  }
+  FS_ASSIGN_OR_RETURN(auto channel, MakeChannel(conn));
+  auto stub = v1::AuthService::NewStub(channel);
+  v1::LoginRequest req;
+  req.set_user(o.user);
+  req.set_password(o.password);
+  req.set_device_id(store_->device_id());
+  req.set_device_label(store_->label());
+  v1::LoginResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(tuning_.rpc_deadline_ms));
+  FS_RETURN_IF_ERROR(FromGrpc(stub->Login(&ctx, req, &resp), conn, "Login"));
+  FS_RETURN_IF_ERROR(WriteToken(home_, resp.token()));
+  FS_RETURN_IF_ERROR(store_->SetLogin(conn, o.user));
+  return resp.identity();
+}
+
+absl::Status Client::Logout() {
+  absl::MutexLock lock(&sync_mu_);
+  auto token = ReadToken(home_);
+  if (absl::IsUnauthenticated(token.status())) {
+    return absl::FailedPreconditionError("this device is not logged in");
+  }
+  absl::Status told = token.status();
+  if (token.ok()) {
+    const ConnectionSettings conn = store_->connection();
+    auto channel = MakeChannel(conn);
+    told = channel.status();
+    if (channel.ok()) {
+      auto stub = v1::AuthService::NewStub(*channel);
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(tuning_.rpc_deadline_ms));
+      Authorize(&ctx, *token);
+      v1::LogoutResponse resp;
+      told = FromGrpc(stub->Logout(&ctx, v1::LogoutRequest(), &resp), conn,
+                      "Logout");
+      // A token the server no longer honours is as good as revoked.
+      if (absl::IsUnauthenticated(told)) told = absl::OkStatus();
+    }
+  }
+  FS_RETURN_IF_ERROR(RemoveToken(home_));
+  if (!told.ok()) {
+    return absl::Status(
+        told.code(),
+        absl::StrCat("logged out on this device, but the server was not told "
+                     "(",
+                     told.message(),
+                     "): the token stays valid until it expires, unless an "
+                     "administrator revokes it"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Identity> Client::WhoAmI() {
+  FS_ASSIGN_OR_RETURN(const std::string token, ReadToken(home_));
+  const ConnectionSettings conn = store_->connection();
+  FS_ASSIGN_OR_RETURN(auto channel, MakeChannel(conn));
+  auto stub = v1::AuthService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(tuning_.rpc_deadline_ms));
+  Authorize(&ctx, token);
+  v1::Identity id;
+  FS_RETURN_IF_ERROR(
+      FromGrpc(stub->WhoAmI(&ctx, v1::WhoAmIRequest(), &id), conn, "WhoAmI"));
+  return id;
+}
+
+absl::StatusOr<DeviceStatus> Client::Status() {
+  FS_ASSIGN_OR_RETURN(DeviceStatus s, store_->Status());
+  FS_ASSIGN_OR_RETURN(s.areas, store_->HeldAreas());
+  s.logged_in = ReadToken(home_).ok();
+  s.tls = !store_->connection().ca_pem.empty();
+  return s;
+}
 
 absl::StatusOr<StateSummary> Client::Summarize() { return store_->Summarize(); }
 

@@ -48,6 +48,15 @@ CREATE TABLE IF NOT EXISTS received_changes(
 );
 )sql";
 
+// Version 2: the areas this device holds (local_store_areas.cc).
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE IF NOT EXISTS held_areas(
+  area TEXT PRIMARY KEY,
+  backfill_after INTEGER NOT NULL DEFAULT 0,
+  backfill_up_to INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+)sql";
+
 // Locators of change rows in the derived tables: own changes by
 // -device_seq, received ones by server_seq (> 0).
 // A change that breaks a revision rule (derived_state.h).
@@ -86,6 +95,7 @@ absl::Status LocalStore::Create(const std::string& home,
   FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db.get()));
   FS_RETURN_IF_ERROR(db->Exec(kSchema));
+  FS_RETURN_IF_ERROR(db->Exec(kSchemaV2));
   FS_ASSIGN_OR_RETURN(auto derived, DerivedState::Create(db.get()));
   FS_RETURN_IF_ERROR(
       db->Exec(absl::StrCat("PRAGMA user_version = ", kClientSchemaVersion)));
@@ -119,7 +129,14 @@ absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(
 
 absl::Status LocalStore::Load() {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(const int64_t version, db_->UserVersion());
+  FS_ASSIGN_OR_RETURN(int64_t version, db_->UserVersion());
+  if (version == 1) {  // the walking skeleton's store: add the area table
+    FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+    FS_RETURN_IF_ERROR(db_->Exec(kSchemaV2));
+    FS_RETURN_IF_ERROR(db_->Exec("PRAGMA user_version = 2"));
+    FS_RETURN_IF_ERROR(tx.Commit());
+    version = 2;
+  }
   if (version != kClientSchemaVersion) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "the device store has schema version %d; this client knows %d", version,
@@ -144,6 +161,8 @@ absl::Status LocalStore::Load() {
     if (key == "clock_offset_ms") clock_offset_ms_ = q.Int(1);
     if (key == "clock_flagged") clock_flagged_ = q.Int(1) != 0;
     if (key == "last_sync_ms") last_sync_ms_ = q.Int(1);
+    if (key == "tls_ca_pem") ca_pem_ = q.Text(1);
+    if (key == "insecure_plaintext") insecure_ = q.Int(1) != 0;
   }
   if (device_id_.size() != kIdBytes) {
     return absl::DataLossError("the device store has no valid device id");
@@ -191,6 +210,27 @@ std::string LocalStore::server() const {
   absl::MutexLock lock(&mu_);
   return server_;
 }
+ConnectionSettings LocalStore::connection() const {
+  absl::MutexLock lock(&mu_);
+  return ConnectionSettings{server_, ca_pem_, insecure_};
+}
+
+absl::Status LocalStore::SetLogin(const ConnectionSettings& c,
+                                  const std::string& author) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_RETURN_IF_ERROR(PutMetaText("server", c.server));
+  FS_RETURN_IF_ERROR(PutMetaText("tls_ca_pem", c.ca_pem));
+  FS_RETURN_IF_ERROR(PutMeta("insecure_plaintext", c.insecure_plaintext));
+  FS_RETURN_IF_ERROR(PutMetaText("author", author));
+  FS_RETURN_IF_ERROR(tx.Commit());
+  server_ = c.server;
+  ca_pem_ = c.ca_pem;
+  insecure_ = c.insecure_plaintext;
+  author_ = author;
+  return absl::OkStatus();
+}
+
 std::string LocalStore::author() const {
   absl::MutexLock lock(&mu_);
   return author_;
@@ -722,10 +762,23 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
 
 absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
                                    uint64_t* confirmations,
-                                   uint64_t* from_others) {
+                                   uint64_t* from_others,
+                                   const std::string* backfill_area) {
   absl::MutexLock lock(&mu_);
   const int64_t now = clock_->NowMs();
   uint64_t cursor = cursor_, max_hlc = 0, confirmed = 0, others = 0;
+  if (backfill_area != nullptr) {
+    FS_ASSIGN_OR_RETURN(
+        Stmt q, db_->Prepare("SELECT backfill_after FROM held_areas "
+                             "WHERE area = ?"));
+    q.BindText(1, *backfill_area);
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "area ", *backfill_area, " is no longer held; back-fill stopped"));
+    }
+    cursor = static_cast<uint64_t>(q.Int(0));
+  }
   FS_RETURN_IF_ERROR(Bookkeeping([&]() -> absl::Status {
     v1::ChangeBody body;
     for (const v1::FeedEntry& e : page.entries()) {
@@ -797,10 +850,18 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
     }
     cursor = std::max(cursor, page.last_seq());
     if (max_hlc) hlc_->Observe(max_hlc);
-    FS_RETURN_IF_ERROR(PutMeta("cursor", static_cast<int64_t>(cursor)));
+    if (backfill_area != nullptr) {
+      FS_ASSIGN_OR_RETURN(
+          Stmt up, db_->Prepare("UPDATE held_areas SET backfill_after = ? "
+                                "WHERE area = ?"));
+      up.Bind(1, static_cast<int64_t>(cursor)).BindText(2, *backfill_area);
+      FS_RETURN_IF_ERROR(up.Run());
+    } else {
+      FS_RETURN_IF_ERROR(PutMeta("cursor", static_cast<int64_t>(cursor)));
+    }
     return PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last()));
   }));
-  cursor_ = cursor;
+  if (backfill_area == nullptr) cursor_ = cursor;
   *confirmations += confirmed;
   *from_others += others;
   return absl::OkStatus();

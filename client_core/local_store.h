@@ -16,6 +16,18 @@
 //                     keeps it out of the derived state (an own edit that put
 //                     an entity in another county); folded in when the
 //                     server rejects that own change
+//   held_areas        the areas (areas.h) whose changes this device holds,
+//                     each with its back-fill range: an area added to the
+//                     user after the cursor had passed it is read from the
+//                     feed for (backfill_after, backfill_up_to] alone, so
+//                     nothing already held is downloaded again
+//
+// Areas: the handshake tells the device its user's areas. ReconcileAreas
+// compares them with held_areas: an added area gets a back-fill range; a
+// removed one is purged: every received change it covered (and no remaining
+// area covers) is deleted and taken out of the derived state. The device's
+// own changes are kept: they are the inspector's own evidence, already on
+// the server.
 //
 // Outbox invariant: the server decides outcomes in device-sequence order and
 // returns them per batch, so the own changes with an outcome are exactly
@@ -42,6 +54,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/areas.h"
 #include "common/derived_state.h"
 #include "common/hlc.h"
 #include "common/sqlite_db.h"
@@ -49,6 +62,28 @@
 #include "fieldsync/v1/sync.pb.h"
 
 namespace fieldsync {
+
+// How to reach the server: address, and TLS (a CA to verify against) or
+// plaintext (loopback, or by explicit choice).
+struct ConnectionSettings {
+  std::string server;
+  std::string ca_pem;  // empty = plaintext
+  bool insecure_plaintext = false;
+};
+
+// An area whose earlier changes are still to be read from the feed.
+struct Backfill {
+  std::string area;
+  uint64_t after = 0;  // read up to here already
+  uint64_t up_to = 0;
+};
+
+struct AreaChange {
+  std::vector<Backfill> backfills;  // to read, before the main feed
+  std::vector<std::string> added, removed;
+  uint64_t purged = 0;  // received changes deleted
+  bool reread_all = false;  // became an all-areas role: cursor reset to 0
+};
 
 struct HandshakeInfo {
   std::string server_id;
@@ -72,6 +107,13 @@ class LocalStore {
 
   const std::string& device_id() const { return device_id_; }
   std::string server() const;
+  ConnectionSettings connection() const;
+  // After a login: where the server is and who records on this device.
+  absl::Status SetLogin(const ConnectionSettings& connection,
+                        const std::string& author);
+  // Pending own changes whose record author is not `user` (the server would
+  // reject them after `user` logs in).
+  absl::StatusOr<uint64_t> PendingByOthers(const std::string& user);
   std::string author() const;
   std::string label() const;
 
@@ -104,10 +146,16 @@ class LocalStore {
   absl::Status ApplyOutcomes(const v1::UploadRequest& request,
                              const v1::UploadResponse& response,
                              std::vector<Rejection>* new_rejections);
-  // Applies one downloaded page and advances the cursor, atomically.
-  // Counts own confirmations and new changes from others.
+  // Applies one downloaded page and advances the cursor, atomically (the
+  // back-fill cursor of `backfill_area` when given). Counts own
+  // confirmations and new changes from others.
   absl::Status ApplyPage(const v1::DownloadPage& page, uint64_t* confirmations,
-                         uint64_t* from_others);
+                         uint64_t* from_others,
+                         const std::string* backfill_area = nullptr);
+  // Adopts the areas the server says the user has now (see above).
+  absl::StatusOr<AreaChange> ReconcileAreas(const AreaSet& now);
+  // The areas held ("all counties" or codes), with back-fills not finished.
+  absl::StatusOr<std::string> HeldAreas();
   // FAILED_PRECONDITION if this device belongs to another server store.
   absl::Status ApplyHandshake(const HandshakeInfo& info);
   absl::Status SetLastSync(int64_t ms);
@@ -140,6 +188,9 @@ class LocalStore {
   // Runs `fn` in a transaction committed with synchronous=NORMAL.
   absl::Status Bookkeeping(const std::function<absl::Status()>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Deletes the received changes `keep` does not cover; returns how many.
+  absl::StatusOr<uint64_t> PurgeOutside(const AreaSet& keep)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
@@ -157,6 +208,8 @@ class LocalStore {
   int64_t clock_offset_ms_ ABSL_GUARDED_BY(mu_) = 0;
   bool clock_flagged_ ABSL_GUARDED_BY(mu_) = false;
   int64_t last_sync_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string ca_pem_ ABSL_GUARDED_BY(mu_);
+  bool insecure_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<Stmt> insert_own_;
   std::unique_ptr<Stmt> insert_received_;
   std::unique_ptr<Stmt> own_change_;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "client_core/channel.h"
 #include "common/status_macros.h"
 #include "common/wire_format.h"
 
@@ -26,14 +27,21 @@ void Report(const std::function<void(const SyncProgress&)>& f,
 
 }  // namespace
 
-absl::Status FromGrpc(const grpc::Status& s, const std::string& server,
+absl::Status FromGrpc(const grpc::Status& s, const ConnectionSettings& conn,
                       const char* call) {
   if (s.ok()) return absl::OkStatus();
+  const std::string& server = conn.server;
   std::string msg = s.error_message();
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    msg = absl::StrCat("cannot reach the server at ", server, " (", msg,
-                       "); your records are safe on this device: sync again "
-                       "when the network is back");
+    const std::string explained = ExplainConnectFailure(s, conn);
+    if (explained != msg) {
+      msg = absl::StrCat(explained,
+                         " (your records are safe on this device)");
+    } else {
+      msg = absl::StrCat("cannot reach the server at ", server, " (", msg,
+                         "); your records are safe on this device: sync "
+                         "again when the network is back");
+    }
   } else if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     msg = absl::StrCat("the server at ", server,
                        " did not answer in time; sync again (nothing is lost)");
@@ -44,17 +52,20 @@ absl::Status FromGrpc(const grpc::Status& s, const std::string& server,
 }
 
 SyncEngine::SyncEngine(LocalStore* store, const Clock* clock,
-                       ClientTuning tuning)
-    : store_(store), clock_(clock), tuning_(tuning) {}
+                       ClientTuning tuning, std::string home)
+    : store_(store), home_(std::move(home)), clock_(clock), tuning_(tuning) {}
+
+void SyncEngine::NewContext(grpc::ClientContext* ctx,
+                            int64_t deadline_ms) const {
+  Deadline(ctx, deadline_ms);
+  Authorize(ctx, token_);
+}
 
 absl::StatusOr<SyncReport> SyncEngine::Run(
     const std::function<void(const SyncProgress&)>& progress) {
-  const std::string server = store_->server();
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  args.SetMaxSendMessageSize(64 * 1024 * 1024);
-  auto channel = grpc::CreateCustomChannel(
-      server, grpc::InsecureChannelCredentials(), args);
+  connection_ = store_->connection();
+  FS_ASSIGN_OR_RETURN(token_, ReadToken(home_));
+  FS_ASSIGN_OR_RETURN(auto channel, MakeChannel(connection_));
   auto stub = v1::SyncService::NewStub(channel);
 
   SyncReport r;
@@ -72,10 +83,10 @@ absl::StatusOr<SyncReport> SyncEngine::Run(
   v1::HandshakeResponse hresp;
   {
     grpc::ClientContext ctx;
-    Deadline(&ctx, tuning_.rpc_deadline_ms);
+    NewContext(&ctx, tuning_.rpc_deadline_ms);
     r.bytes_sent += hreq.ByteSizeLong();
-    FS_RETURN_IF_ERROR(
-        FromGrpc(stub->Handshake(&ctx, hreq, &hresp), server, "Handshake"));
+    FS_RETURN_IF_ERROR(FromGrpc(stub->Handshake(&ctx, hreq, &hresp),
+                                connection_, "Handshake"));
     r.bytes_received += hresp.ByteSizeLong();
     ++r.round_trips;
   }
@@ -103,6 +114,14 @@ absl::StatusOr<SyncReport> SyncEngine::Run(
         ": this device home was restored from an older copy; set up a new "
         "home (fieldsync init) so that nothing is overwritten"));
   }
+  // The user's areas may have changed since the last sync: back-fill what
+  // was added, purge what was taken away.
+  const v1::Identity& who = hresp.identity();
+  AreaSet areas{who.all_areas(), {who.areas().begin(), who.areas().end()}};
+  FS_ASSIGN_OR_RETURN(AreaChange area_change, store_->ReconcileAreas(areas));
+  r.areas_added = area_change.added;
+  r.areas_removed = area_change.removed;
+  r.purged = area_change.purged;
   const uint64_t cursor = store_->cursor();
   if (hresp.feed_head() < cursor) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -117,6 +136,9 @@ absl::StatusOr<SyncReport> SyncEngine::Run(
         std::min(tuning_.upload_batch, hresp.max_changes_per_upload());
     FS_RETURN_IF_ERROR(Upload(stub.get(), std::max<uint32_t>(1, max_changes),
                               hresp.max_upload_bytes(), &p, &r, progress));
+  }
+  for (const Backfill& b : area_change.backfills) {
+    FS_RETURN_IF_ERROR(Download(stub.get(), &p, &r, progress, &b));
   }
   // Whatever was uploaded comes back in the feed as confirmations, and others'
   // changes may have arrived meanwhile: read to the head as it is now.
@@ -133,12 +155,11 @@ absl::Status SyncEngine::Upload(
     v1::SyncService::Stub* stub, uint32_t max_changes, uint32_t max_bytes,
     SyncProgress* p, SyncReport* r,
     const std::function<void(const SyncProgress&)>& progress) {
-  const std::string server = store_->server();
   p->phase = SyncProgress::Phase::kUpload;
   // Leave room for the envelope within the server's message limit.
   const uint64_t budget = max_bytes > 4096 ? max_bytes - 4096 : max_bytes;
   grpc::ClientContext ctx;
-  Deadline(&ctx, tuning_.upload_stream_deadline_ms);
+  NewContext(&ctx, tuning_.upload_stream_deadline_ms);
   auto stream = stub->UploadStream(&ctx);
   ++r->round_trips;
 
@@ -224,21 +245,25 @@ absl::Status SyncEngine::Upload(
   const grpc::Status finish = stream->Finish();
   FS_RETURN_IF_ERROR(writer_status);
   FS_RETURN_IF_ERROR(reader_status);
-  return FromGrpc(finish, server, "Upload");
+  return FromGrpc(finish, connection_, "Upload");
 }
 
 absl::Status SyncEngine::Download(
     v1::SyncService::Stub* stub, SyncProgress* p, SyncReport* r,
-    const std::function<void(const SyncProgress&)>& progress) {
-  const std::string server = store_->server();
+    const std::function<void(const SyncProgress&)>& progress,
+    const Backfill* backfill) {
   p->phase = SyncProgress::Phase::kDownload;
   v1::DownloadRequest req;
   req.set_protocol_version(kProtocolVersion);
   req.set_device_id(store_->device_id());
-  req.set_after_seq(store_->cursor());
+  req.set_after_seq(backfill ? backfill->after : store_->cursor());
   req.set_page_size(tuning_.download_page);
+  if (backfill != nullptr) {
+    req.set_backfill_area(backfill->area);
+    req.set_up_to_seq(backfill->up_to);
+  }
   grpc::ClientContext ctx;
-  Deadline(&ctx, tuning_.rpc_deadline_ms);
+  NewContext(&ctx, tuning_.rpc_deadline_ms);
   r->bytes_sent += req.ByteSizeLong();
   auto reader = stub->Download(&ctx, req);
   ++r->round_trips;
@@ -247,7 +272,8 @@ absl::Status SyncEngine::Download(
   while (reader->Read(&page)) {
     const size_t bytes = page.ByteSizeLong();
     uint64_t confirmations = 0, others = 0;
-    apply_status = store_->ApplyPage(page, &confirmations, &others);
+    apply_status = store_->ApplyPage(page, &confirmations, &others,
+                                     backfill ? &backfill->area : nullptr);
     if (!apply_status.ok()) {
       ctx.TryCancel();
       break;
@@ -255,16 +281,19 @@ absl::Status SyncEngine::Download(
     r->downloaded += page.entries_size();
     r->confirmations += confirmations;
     r->new_from_others += others;
+    if (backfill != nullptr) r->backfilled += others;
     r->bytes_received += bytes;
-    p->to_receive =
-        std::max<uint64_t>(p->to_receive, page.feed_head() - req.after_seq());
+    if (backfill == nullptr) {
+      p->to_receive = std::max<uint64_t>(p->to_receive,
+                                         page.feed_head() - req.after_seq());
+    }
     p->received += page.entries_size();
     p->bytes_received += bytes;
     Report(progress, *p);
   }
   const grpc::Status s = reader->Finish();
   FS_RETURN_IF_ERROR(apply_status);
-  return FromGrpc(s, server, "Download");
+  return FromGrpc(s, connection_, "Download");
 }
 
 }  // namespace fieldsync

@@ -1,16 +1,21 @@
 // One sync of a device with the server, over gRPC:
 //
 //   1. Handshake: registers the device, checks the protocol version, learns
-//      the server's time (the device's clock offset), the feed head and the
-//      device's high-water mark. If nothing is pending and the cursor is at
-//      the head, the sync is done: one round trip.
+//      the server's time (the device's clock offset), the feed head, the
+//      device's high-water mark and the user's areas (reconciled with the
+//      areas held: local_store.h). If nothing is pending, no area is new and
+//      the cursor is at the head, the sync is done: one round trip.
+//      Every call carries the token from the device home (channel.h).
 //   2. Upload: pending changes in device-sequence order, in batches within
 //      the server's limits, pipelined on one UploadStream call (up to
 //      ClientTuning::upload_window batches in flight; a reader thread commits
 //      each answer's outcomes). A lost answer is harmless: the next upload
 //      sends the same changes and the server answers with the original
 //      outcomes.
-//   3. Download: one server-streaming call from the cursor; each page is
+//   3. Back-fill: for each area added to the user since the cursor passed
+//      it, one Download call for that area's earlier changes (resumable by
+//      its own cursor).
+//   4. Download: one server-streaming call from the cursor; each page is
 //      applied and the cursor advanced in one transaction, so a break resumes
 //      from the last whole page.
 //
@@ -32,8 +37,9 @@ namespace fieldsync {
 
 class SyncEngine {
  public:
-  // `store` and `clock` must outlive the engine.
-  SyncEngine(LocalStore* store, const Clock* clock, ClientTuning tuning);
+  // `store` and `clock` must outlive the engine; `home` holds the token.
+  SyncEngine(LocalStore* store, const Clock* clock, ClientTuning tuning,
+             std::string home);
 
   absl::StatusOr<SyncReport> Run(
       const std::function<void(const SyncProgress&)>& progress);
@@ -42,17 +48,24 @@ class SyncEngine {
   absl::Status Upload(v1::SyncService::Stub* stub, uint32_t max_changes,
                       uint32_t max_bytes, SyncProgress* p, SyncReport* r,
                       const std::function<void(const SyncProgress&)>& progress);
+  // The main feed, or (with `backfill`) one area's earlier changes.
   absl::Status Download(
       v1::SyncService::Stub* stub, SyncProgress* p, SyncReport* r,
-      const std::function<void(const SyncProgress&)>& progress);
+      const std::function<void(const SyncProgress&)>& progress,
+      const Backfill* backfill = nullptr);
+  void NewContext(grpc::ClientContext* ctx, int64_t deadline_ms) const;
 
   LocalStore* const store_;
+  const std::string home_;
+  ConnectionSettings connection_;
+  std::string token_;
   const Clock* const clock_;
   const ClientTuning tuning_;
 };
 
-// grpc::Status -> absl::Status, saying which server and call failed.
-absl::Status FromGrpc(const grpc::Status& s, const std::string& server,
+// grpc::Status -> absl::Status, saying which server and call failed (and,
+// for connection failures, what to do: channel.h).
+absl::Status FromGrpc(const grpc::Status& s, const ConnectionSettings& server,
                       const char* call);
 
 }  // namespace fieldsync

@@ -41,4 +41,12 @@ std::string StateDigest::Finish() {
   return hex;
 }
 
+std::string Blake2b256(absl::string_view bytes) {
+  uint8_t out[32];
+  crypto_generichash(out, sizeof out,
+                     reinterpret_cast<const uint8_t*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  return std::string(reinterpret_cast<const char*>(out), sizeof out);
+}
+
 }  // namespace fieldsync

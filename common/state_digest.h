@@ -31,6 +31,9 @@ class StateDigest {
   uint64_t count_ = 0;
 };
 
+// BLAKE2b-256 of `bytes`: 32 raw bytes.
+std::string Blake2b256(absl::string_view bytes);
+
 }  // namespace fieldsync
 
 #endif  // FIELDSYNC_COMMON_STATE_DIGEST_H_

@@ -1,16 +1,23 @@
 // fieldsync-server: the sync server on its embedded SQLite store.
 //
-//   fieldsync-server serve --db PATH --listen HOST:PORT
+//   fieldsync-server serve --db PATH --listen HOST:PORT [TLS options]
 //   fieldsync-server state --db PATH     counts and state digest of a store
+//   fieldsync-server admin --db PATH ... users, tokens, audit (admin_cli.h)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
 
+#include <fstream>
+#include <sstream>
+#include <vector>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/record_id.h"
+#include "server/account_store.h"
+#include "server/admin_cli.h"
 #include "server/server_runner.h"
 #include "server/sqlite_server_store.h"
 
@@ -28,7 +35,10 @@ constexpr char kUsage[] =
     "  state --db PATH\n"
     "        print what the store holds: changes, records, entities,\n"
     "        conflicts, rejections, devices, and the state digest that every\n"
-    "        converged replica shares.\n";
+    "        converged replica shares.\n"
+    "  admin --db PATH COMMAND\n"
+    "        users, roles, areas, tokens and the audit trail; works while\n"
+    "        the server runs. `fieldsync-server admin --help` lists them.\n";
 
 volatile std::sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
@@ -41,9 +51,21 @@ int Fail(const std::string& msg) {
 struct Args {
   std::string db;
   std::string listen = "127.0.0.1:7443";
+  std::string tls_cert, tls_key;
+  bool insecure = false;
+  int64_t token_ttl_hours = 168;
   bool help = false;
   std::string error;
 };
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
 
 Args Parse(int argc, char** argv, int start) {
   Args a;
@@ -60,6 +82,20 @@ Args Parse(int argc, char** argv, int start) {
       value(&a.db);
     } else if (arg == "--listen") {
       value(&a.listen);
+    } else if (arg == "--tls-cert") {
+      value(&a.tls_cert);
+    } else if (arg == "--tls-key") {
+      value(&a.tls_key);
+    } else if (arg == "--insecure-plaintext") {
+      a.insecure = true;
+    } else if (arg == "--token-ttl-hours") {
+      std::string v;
+      value(&v);
+      if (a.error.empty() &&
+          (!absl::SimpleAtoi(v, &a.token_ttl_hours) || a.token_ttl_hours <= 0 ||
+           a.token_ttl_hours > 24 * 366)) {
+        a.error = "--token-ttl-hours needs a number of hours (1 to 8784)";
+      }
     } else if (arg == "--help" || arg == "-h") {
       a.help = true;
     } else {
@@ -74,14 +110,26 @@ int Serve(const Args& a) {
   if (a.db.empty()) return Fail("serve needs --db PATH (see --help)");
   auto store = fieldsync::SqliteServerStore::Open(a.db);
   if (!store.ok()) return Fail(std::string(store.status().message()));
+  auto accounts = fieldsync::AccountStore::Open(a.db);
+  if (!accounts.ok()) return Fail(std::string(accounts.status().message()));
   fieldsync::ServerOptions options;
   options.listen = a.listen;
-  auto server = fieldsync::FieldsyncServer::Start(store->get(), options);
+  options.insecure_plaintext = a.insecure;
+  options.auth.token_ttl_ms = a.token_ttl_hours * 3600 * 1000;
+  if (!a.tls_cert.empty() && !ReadFile(a.tls_cert, &options.tls_cert_pem)) {
+    return Fail(absl::StrCat("cannot read --tls-cert ", a.tls_cert));
+  }
+  if (!a.tls_key.empty() && !ReadFile(a.tls_key, &options.tls_key_pem)) {
+    return Fail(absl::StrCat("cannot read --tls-key ", a.tls_key));
+  }
+  auto server = fieldsync::FieldsyncServer::Start(store->get(), accounts->get(),
+                                                  options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  std::printf("fieldsync-server: serving %s on %s (server id %s)\n",
+  std::printf("fieldsync-server: serving %s on %s over %s (server id %s)\n",
               a.db.c_str(), (*server)->address().c_str(),
+              options.tls_cert_pem.empty() ? "plaintext" : "TLS",
               fieldsync::IdToString((*store)->server_id()).c_str());
   std::fflush(stdout);
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -119,6 +167,24 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string cmd = argv[1];
+  if (cmd == "admin") {
+    std::vector<std::string> rest;
+    std::string db;
+    for (int i = 2; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (arg == "--help" || arg == "-h") {
+        std::fputs(fieldsync::kAdminUsage, stdout);
+        return 0;
+      }
+      if (arg == "--db") {
+        if (i + 1 >= argc) return Fail("--db needs a value (see --help)");
+        db = argv[++i];
+      } else {
+        rest.push_back(arg);
+      }
+    }
+    return fieldsync::RunAdmin(db, rest);
+  }
   Args a = Parse(argc, argv, 2);
   if (a.help) {
     std::fputs(kUsage, stdout);

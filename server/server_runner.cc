@@ -5,23 +5,57 @@
 
 #include <chrono>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace fieldsync {
 
-absl::StatusOr<std::unique_ptr<FieldsyncServer>> FieldsyncServer::Start(
-    ServerStore* store, const ServerOptions& options) {
-  const size_t colon = options.listen.rfind(':');
-  if (colon == std::string::npos) {
+bool IsLoopbackHost(absl::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" ||
+         absl::StartsWith(host, "127.");
+}
+
+absl::Status SplitHostPort(absl::string_view address, std::string* host,
+                           std::string* port) {
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0 ||
+      colon + 1 == address.size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--listen \"", options.listen, "\" must be HOST:PORT"));
+        absl::StrCat("\"", address, "\" must be HOST:PORT"));
+  }
+  *host = std::string(address.substr(0, colon));
+  *port = std::string(address.substr(colon + 1));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<FieldsyncServer>> FieldsyncServer::Start(
+    ServerStore* store, AccountStore* accounts, const ServerOptions& options) {
+  std::string host, port;
+  if (auto s = SplitHostPort(options.listen, &host, &port); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--listen ", s.message()));
+  }
+  const bool tls = !options.tls_cert_pem.empty();
+  if (tls != !options.tls_key_pem.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
+  }
+  if (!tls && !IsLoopbackHost(host) && !options.insecure_plaintext) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to serve plaintext on ", options.listen,
+        ", which is not a loopback address: passwords, tokens and records "
+        "would cross the network readable by anyone on it. Give "
+        "--tls-cert FILE --tls-key FILE, or --insecure-plaintext if that "
+        "is really what you want"));
   }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   const Clock* clock = options.clock ? options.clock : SystemClock::Default();
   auto server = std::make_unique<FieldsyncServer>(
-      std::make_unique<SyncServiceImpl>(store, clock, options.limits),
-      options.listen.substr(0, colon));
+      std::make_unique<Authenticator>(accounts, clock, options.auth), host);
+  server->service_ = std::make_unique<SyncServiceImpl>(
+      store, server->auth_.get(), clock, options.limits);
+  server->auth_service_ =
+      std::make_unique<AuthServiceImpl>(server->auth_.get());
 
   grpc::ServerBuilder builder;
   // Without this, two servers can bind one port (gRPC sets SO_REUSEPORT).
@@ -29,14 +63,26 @@ absl::StatusOr<std::unique_ptr<FieldsyncServer>> FieldsyncServer::Start(
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(options.limits.max_upload_bytes));
   builder.SetMaxSendMessageSize(64 * 1024 * 1024);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (tls) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back(
+        {options.tls_key_pem, options.tls_cert_pem});
+    creds = grpc::SslServerCredentials(ssl);
+  } else {
+    creds = grpc::InsecureServerCredentials();
+  }
+  builder.AddListeningPort(options.listen, creds, &server->port_);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->auth_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen,
-                     " (address in use, or not an address of this machine)"));
+                     " (address in use, or not an address of this machine",
+                     tls ? ", or the TLS certificate or key is not valid PEM"
+                         : "",
+                     ")"));
   }
   return server;
 }

@@ -1,5 +1,7 @@
 // Starts and stops a fieldsync gRPC server around a store: the SyncService,
-// gRPC health checking and server reflection. Separate from main() so tests
+// the AuthService, gRPC health checking and server reflection; over TLS when
+// given a certificate, in plaintext only on a loopback address or when told
+// so explicitly. Separate from main() so tests
 // run the real server in-process on a port they pick.
 #ifndef FIELDSYNC_SERVER_SERVER_RUNNER_H_
 #define FIELDSYNC_SERVER_SERVER_RUNNER_H_
@@ -12,6 +14,9 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/sync_tuning.h"
+#include "server/account_store.h"
+#include "server/auth.h"
+#include "server/auth_service.h"
 #include "server/server_store.h"
 #include "server/sync_service.h"
 
@@ -21,15 +26,31 @@ struct ServerOptions {
   // "HOST:PORT"; port 0 picks a free port (see FieldsyncServer::port()).
   std::string listen = "127.0.0.1:0";
   ServerLimits limits;
+  AuthOptions auth;
   const Clock* clock = nullptr;  // nullptr = the system clock
+  // PEM certificate chain and private key: serve TLS. Without them the
+  // server speaks plaintext, which it refuses on an address other than
+  // loopback unless insecure_plaintext is set.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  bool insecure_plaintext = false;
 };
+
+// Whether HOST (of HOST:PORT) is a loopback address: 127.x.y.z, ::1 or
+// localhost.
+bool IsLoopbackHost(absl::string_view host);
+// Splits "HOST:PORT" ("[::1]:7443" too). INVALID_ARGUMENT if malformed.
+absl::Status SplitHostPort(absl::string_view address, std::string* host,
+                           std::string* port);
 
 class FieldsyncServer {
  public:
-  // Starts serving `store` (which must outlive the server). UNAVAILABLE if
-  // the address cannot be bound (in use, bad host).
+  // Starts serving `store` and `accounts` (which must outlive the server).
+  // UNAVAILABLE if the address cannot be bound (in use, bad host);
+  // FAILED_PRECONDITION for plaintext on a non-loopback address without
+  // insecure_plaintext; INVALID_ARGUMENT for a certificate without a key.
   static absl::StatusOr<std::unique_ptr<FieldsyncServer>> Start(
-      ServerStore* store, const ServerOptions& options);
+      ServerStore* store, AccountStore* accounts, const ServerOptions& options);
 
   FieldsyncServer(const FieldsyncServer&) = delete;
   FieldsyncServer& operator=(const FieldsyncServer&) = delete;
@@ -41,11 +62,13 @@ class FieldsyncServer {
   void Shutdown();
   void Wait();
 
-  FieldsyncServer(std::unique_ptr<SyncServiceImpl> service, std::string host)
-      : service_(std::move(service)), host_(std::move(host)) {}
+  FieldsyncServer(std::unique_ptr<Authenticator> auth, std::string host)
+      : auth_(std::move(auth)), host_(std::move(host)) {}
 
  private:
+  std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<SyncServiceImpl> service_;
+  std::unique_ptr<AuthServiceImpl> auth_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string host_;
   int port_ = 0;

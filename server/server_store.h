@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/areas.h"
 #include "fieldsync/v1/records.pb.h"
 #include "fieldsync/v1/sync.pb.h"
 
@@ -45,6 +46,16 @@ struct PreparedChange {
   absl::Status verdict;
   // Set when verdict is OK; owned by the caller (an arena per request).
   const v1::ChangeBody* parsed = nullptr;
+  // A rejection the store must keep without the body (only its hash): a
+  // change outside the caller's rights, of which nothing may be stored.
+  bool withhold_body = false;
+};
+
+// Who sends a batch, for the audit trail.
+struct BatchContext {
+  std::string device_id;  // 16 bytes
+  std::string actor;      // the user whose token the upload carried
+  int64_t now_ms = 0;
 };
 
 struct StoreSummary {
@@ -72,18 +83,23 @@ class ServerStore {
   // Applies `changes` (ascending device_seq) from a registered device.
   // FAILED_PRECONDITION: the device is not registered, or the first new
   // sequence is not high-water + 1 (a gap); nothing is stored then.
-  // Otherwise one outcome per change, in order.
+  // Otherwise one outcome per change, in order, and (when anything new was
+  // decided) one audit row naming the actor, the device, the counts and the
+  // server_seq range accepted, in the same transaction.
   // `*high_water` (if not null) gets the device's mark after the batch.
   virtual absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
-      const std::string& device_id, std::vector<PreparedChange>& changes,
-      int64_t now_ms, uint64_t* high_water) = 0;
+      const BatchContext& context, std::vector<PreparedChange>& changes,
+      uint64_t* high_water) = 0;
 
   // Appends to `page` up to `limit` accepted changes with
-  // after < server_seq <= up_to. Changes made by `reader` (the device asking)
-  // come without their body: the device has it, and needs only the
-  // confirmation.
+  // after < server_seq <= up_to that `areas` covers, and sets
+  // page->last_seq: the last entry's sequence when the page is full, else
+  // `up_to` (everything up to it was looked at). Changes made by `reader`
+  // (the device asking) come without their body: the device has it, and
+  // needs only the confirmation.
   virtual absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
                                 const std::string& reader,
+                                const AreaSet& areas,
                                 v1::DownloadPage* page) = 0;
 
   virtual absl::StatusOr<uint64_t> FeedHead() = 0;

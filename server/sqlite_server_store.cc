@@ -1,6 +1,11 @@
 #include "server/sqlite_server_store.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/areas.h"
 #include "absl/strings/str_format.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
@@ -8,54 +13,10 @@
 #include "common/status_macros.h"
 #include "common/validate.h"
 #include "common/wire_format.h"
+#include "server/server_schema.h"
 
 namespace fieldsync {
 namespace {
-
-constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS devices(
-  device_id BLOB PRIMARY KEY,
-  label TEXT NOT NULL DEFAULT '',
-  author TEXT NOT NULL DEFAULT '',
-  high_water INTEGER NOT NULL DEFAULT 0,
-  first_seen_ms INTEGER NOT NULL,
-  last_seen_ms INTEGER NOT NULL,
-  clock_offset_ms INTEGER NOT NULL DEFAULT 0,
-  clock_flagged INTEGER NOT NULL DEFAULT 0,
-  clamped_changes INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS changes(
-  seq INTEGER PRIMARY KEY,
-  device_id BLOB NOT NULL,
-  device_seq INTEGER NOT NULL,
-  kind INTEGER NOT NULL,
-  county TEXT NOT NULL,
-  hlc INTEGER NOT NULL,
-  flags INTEGER NOT NULL,
-  received_ms INTEGER NOT NULL,
-  body BLOB NOT NULL
-);
--- Where each device's accepted changes are: a run of consecutive device
--- sequences stored at consecutive feed sequences (one row per batch, where an
--- index on (device_id, device_seq) would cost one entry per change).
-CREATE TABLE IF NOT EXISTS origin_runs(
-  device_id BLOB NOT NULL,
-  first_device_seq INTEGER NOT NULL,
-  last_device_seq INTEGER NOT NULL,
-  first_seq INTEGER NOT NULL,
-  PRIMARY KEY(device_id, first_device_seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rejections(
-  device_id BLOB NOT NULL,
-  device_seq INTEGER NOT NULL,
-  code INTEGER NOT NULL,
-  reason TEXT NOT NULL,
-  received_ms INTEGER NOT NULL,
-  body BLOB NOT NULL,
-  PRIMARY KEY(device_id, device_seq)
-) WITHOUT ROWID;
-)sql";
 
 // A change that breaks a revision rule (derived_state.h): rejected, not fatal.
 bool IsRuleRefusal(const absl::Status& s) {
@@ -66,7 +27,7 @@ bool IsRuleRefusal(const absl::Status& s) {
 
 absl::StatusOr<std::unique_ptr<SqliteServerStore>> SqliteServerStore::Open(
     const std::string& path) {
-  FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
+  FS_ASSIGN_OR_RETURN(auto db, OpenServerDb(path));
   auto store = std::make_unique<SqliteServerStore>(std::move(db));
   FS_RETURN_IF_ERROR(store->Init());
   return store;
@@ -74,18 +35,8 @@ absl::StatusOr<std::unique_ptr<SqliteServerStore>> SqliteServerStore::Open(
 
 absl::Status SqliteServerStore::Init() {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(const int64_t version, db_->UserVersion());
-  if (version > kServerSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "the server database has schema version %d; this server knows up "
-        "to %d: use a newer fieldsync-server",
-        version, kServerSchemaVersion));
-  }
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_RETURN_IF_ERROR(db_->Exec(kSchema));
   FS_ASSIGN_OR_RETURN(derived_, DerivedState::Create(db_.get()));
-  FS_RETURN_IF_ERROR(
-      db_->Exec(absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion)));
   {
     FS_ASSIGN_OR_RETURN(
         Stmt q, db_->Prepare("SELECT value FROM meta WHERE key = 'server_id'"));
@@ -122,12 +73,13 @@ absl::Status SqliteServerStore::Init() {
       insert_change_,
       db->PrepareKept(
           "INSERT INTO changes(seq, device_id, device_seq, kind, county, "
-          "hlc, flags, received_ms, body) VALUES(?,?,?,?,?,?,?,?,?)"));
+          "hlc, flags, received_ms, body, township) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       insert_rejection_,
       db->PrepareKept(
           "INSERT INTO rejections(device_id, device_seq, code, reason, "
-          "received_ms, body) VALUES(?,?,?,?,?,?)"));
+          "received_ms, body, body_hash) VALUES(?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       find_change_,
       db->PrepareKept("SELECT c.seq, c.hlc, c.flags, c.body, "
@@ -143,13 +95,17 @@ absl::Status SqliteServerStore::Init() {
                       "VALUES(?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       find_rejection_,
-      db->PrepareKept("SELECT code, reason, body FROM rejections "
+      db->PrepareKept("SELECT code, reason, body, body_hash FROM rejections "
                       "WHERE device_id = ? AND device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       read_feed_,
       db->PrepareKept(
           "SELECT seq, device_id, device_seq, hlc, flags, body "
           "FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"));
+  FS_ASSIGN_OR_RETURN(
+      insert_audit_,
+      db->PrepareKept("INSERT INTO audit(at_ms, actor, device_id, action, "
+                      "detail) VALUES(?,?,?,'upload',?)"));
   return absl::OkStatus();
 }
 
@@ -225,7 +181,8 @@ absl::StatusOr<v1::ChangeOutcome> SqliteServerStore::PreviousOutcome(
   out.set_status(v1::OUTCOME_STATUS_REJECTED);
   out.set_code(static_cast<int>(q.Int(0)));
   out.set_reason(q.Text(1));
-  const bool same = q.BlobView(2) == c.body;
+  const bool same = q.IsNull(3) ? q.BlobView(2) == c.body
+                                : q.BlobView(3) == Blake2b256(c.body);
   q.Reset();
   if (!same) {
     out.set_code(static_cast<int>(absl::StatusCode::kAlreadyExists));
@@ -247,8 +204,12 @@ absl::Status SqliteServerStore::Reject(const std::string& device_id,
       .Bind(2, static_cast<int64_t>(c.device_seq))
       .Bind(3, static_cast<int>(why.code()))
       .BindText(4, why.message())
-      .Bind(5, now_ms)
-      .BindBlob(6, c.body);
+      .Bind(5, now_ms);
+  if (c.withhold_body) {
+    ins.BindBlob(6, "").BindBlob(7, Blake2b256(c.body));
+  } else {
+    ins.BindBlob(6, c.body).BindNull(7);
+  }
   FS_RETURN_IF_ERROR(ins.Run());
   out->set_status(v1::OUTCOME_STATUS_REJECTED);
   out->set_code(static_cast<int>(why.code()));
@@ -257,8 +218,10 @@ absl::Status SqliteServerStore::Reject(const std::string& device_id,
 }
 
 absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
-    const std::string& device_id, std::vector<PreparedChange>& changes,
-    int64_t now_ms, uint64_t* high_water) {
+    const BatchContext& context, std::vector<PreparedChange>& changes,
+    uint64_t* high_water) {
+  const std::string& device_id = context.device_id;
+  const int64_t now_ms = context.now_ms;
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   uint64_t hw;
@@ -274,6 +237,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     hw = static_cast<uint64_t>(q.Int(0));
     q.Reset();
   }
+  const uint64_t first_new_hw = hw;  // changes above it are decided now
+  uint64_t denied = 0;
   std::vector<v1::ChangeOutcome> outcomes;
   outcomes.reserve(changes.size());
   int64_t clamped = 0;
@@ -316,6 +281,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
       if (!verdict.ok() && !IsRuleRefusal(verdict)) return verdict;
     }
     if (!verdict.ok()) {
+      if (c.withhold_body) ++denied;
       FS_RETURN_IF_ERROR(flush_run());  // a rejection ends the run
       FS_RETURN_IF_ERROR(Reject(device_id, c, verdict, now_ms, &out));
       outcomes.push_back(std::move(out));
@@ -330,7 +296,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
         .Bind(6, static_cast<int64_t>(c.effective_hlc))
         .Bind(7, c.flags)
         .Bind(8, now_ms)
-        .BindBlob(9, c.body);
+        .BindBlob(9, c.body)
+        .BindText(10, TownshipOf(*c.parsed));
     FS_RETURN_IF_ERROR(ins.Run());
     if (run.first_device_seq == 0) {
       run = Run{c.device_seq, c.device_seq, seq};
@@ -346,6 +313,23 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     outcomes.push_back(std::move(out));
   }
   FS_RETURN_IF_ERROR(flush_run());
+  const uint64_t accepted = seq - next_seq_;
+  const uint64_t rejected = static_cast<uint64_t>(std::count_if(
+      changes.begin(), changes.end(), [&](const PreparedChange& c) {
+        return c.device_seq > first_new_hw;
+      })) - accepted;
+  if (accepted + rejected > 0) {
+    std::string detail = absl::StrCat("accepted ", accepted);
+    if (accepted > 0) {
+      absl::StrAppend(&detail, " (server_seq ", next_seq_, "-", seq - 1, ")");
+    }
+    absl::StrAppend(&detail, ", rejected ", rejected);
+    if (denied > 0) absl::StrAppend(&detail, " (", denied, " permission denied)");
+    Stmt& a = *insert_audit_;
+    a.Bind(1, now_ms).BindText(2, context.actor).BindBlob(3, device_id).BindText(
+        4, detail);
+    FS_RETURN_IF_ERROR(a.Run());
+  }
   Stmt& up = *set_hw_;
   up.Bind(1, static_cast<int64_t>(hw))
       .Bind(2, now_ms)
@@ -361,13 +345,38 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
 absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
                                          uint32_t limit,
                                          const std::string& reader,
+                                         const AreaSet& areas,
                                          v1::DownloadPage* page) {
   absl::MutexLock lock(&mu_);
-  Stmt& q = *read_feed_;
+  // A reader who sees everything reads the feed straight; others read it
+  // filtered by their areas (a scan from the cursor: cheap in steady state,
+  // where the cursor is near the head; see the README on back-fill).
+  std::optional<Stmt> filtered;
+  if (!areas.all) {
+    std::vector<std::string> counties, townships;
+    for (const std::string& a : areas.areas) {
+      (a.size() == 6 ? counties : townships).push_back(a);
+    }
+    std::string sql =
+        "SELECT seq, device_id, device_seq, hlc, flags, body FROM changes "
+        "WHERE seq > ?1 AND seq <= ?2 AND (county IN (SELECT value FROM "
+        "json_each(?4)) OR township IN (SELECT value FROM json_each(?5))) "
+        "ORDER BY seq LIMIT ?3";
+    FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare(sql));
+    auto json = [](const std::vector<std::string>& codes) {
+      // Codes are validated digits (areas.h), so this is well-formed JSON.
+      return absl::StrCat("[\"", absl::StrJoin(codes, "\",\""), "\"]");
+    };
+    q.BindText(4, counties.empty() ? "[]" : json(counties));
+    q.BindText(5, townships.empty() ? "[]" : json(townships));
+    filtered.emplace(std::move(q));
+  }
+  Stmt& q = filtered ? *filtered : *read_feed_;
   q.Bind(1, static_cast<int64_t>(after))
       .Bind(2, static_cast<int64_t>(up_to))
       .Bind(3, limit);
   uint64_t last = after;
+  uint32_t rows = 0;
   while (true) {
     auto row = q.Step();
     if (!row.ok()) {
@@ -375,6 +384,7 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
       return row.status();
     }
     if (!*row) break;
+    ++rows;
     v1::FeedEntry* e = page->add_entries();
     last = static_cast<uint64_t>(q.Int(0));
     e->set_server_seq(last);
@@ -386,7 +396,8 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
     if (origin != reader) e->set_body(std::string(q.BlobView(5)));
   }
   q.Reset();
-  page->set_last_seq(last);
+  // A short page means everything up to `up_to` was looked at.
+  page->set_last_seq(rows < limit ? std::max(up_to, after) : last);
   return absl::OkStatus();
 }
 

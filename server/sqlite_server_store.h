@@ -6,14 +6,18 @@
 //   devices     device id -> label, author, high-water mark, clock offset
 //               and flag, count of clamped changes
 //   changes     the change feed: seq (INTEGER PRIMARY KEY = server_seq),
-//               origin (device id, device seq), kind, county, effective hlc,
+//               origin (device id, device seq), kind, county, township,
+//               effective hlc,
 //               flags, received time, body (byte-exact)
 //   origin_runs (device id, first device seq) -> last device seq, first
 //               server seq: a batch's accepted changes are consecutive in
 //               both sequences, so one row per run finds any change by its
 //               origin (for retries) without an index entry per change
-//   rejections  (device id, device seq) -> code, reason, body
-//   + the shared derived tables of common/derived_state.h
+//   rejections  (device id, device seq) -> code, reason, body (or, for a
+//               change outside the sender's rights, only body_hash)
+//   audit       one row per batch that decided anything (see ApplyBatch)
+//   + the account tables (account_store.h) and the shared derived tables of
+//   common/derived_state.h; server_schema.h creates and migrates them all.
 //
 // One connection, serialised by a mutex: SQLite allows one writer at a time
 // anyway, and a batch is one transaction. Admin tools may open the same file
@@ -42,10 +46,10 @@ class SqliteServerStore final : public ServerStore {
   const std::string& server_id() const override { return server_id_; }
   absl::StatusOr<uint64_t> RegisterDevice(const DeviceHello& hello) override;
   absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
-      const std::string& device_id, std::vector<PreparedChange>& changes,
-      int64_t now_ms, uint64_t* high_water) override;
+      const BatchContext& context, std::vector<PreparedChange>& changes,
+      uint64_t* high_water) override;
   absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
-                        const std::string& reader,
+                        const std::string& reader, const AreaSet& areas,
                         v1::DownloadPage* page) override;
   absl::StatusOr<uint64_t> FeedHead() override;
   absl::StatusOr<StoreSummary> Summarize() override;
@@ -76,6 +80,7 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Stmt> insert_run_;
   std::unique_ptr<Stmt> find_rejection_;
   std::unique_ptr<Stmt> read_feed_;
+  std::unique_ptr<Stmt> insert_audit_;
 };
 
 }  // namespace fieldsync

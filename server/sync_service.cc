@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/hlc.h"
+#include "common/record_id.h"
+#include "server/access_policy.h"
 #include "common/validate.h"
 #include "common/wire_format.h"
 #include "google/protobuf/arena.h"
@@ -43,11 +45,26 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
-grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext*,
+absl::StatusOr<Caller> SyncServiceImpl::CallerFor(
+    const grpc::ServerContext& context, const std::string& device_id) {
+  auto caller = auth_->Authenticate(context);
+  if (!caller.ok()) return caller.status();
+  if (caller->device_id != device_id) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the token of user ", caller->user, " was issued to device ",
+        IdToString(caller->device_id), ", not to device ",
+        IdToString(device_id), ": log in on this device"));
+  }
+  return caller;
+}
+
+grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext* context,
                                         const v1::HandshakeRequest* req,
                                         v1::HandshakeResponse* resp) {
   if (auto s = CheckProtocol(req->protocol_version()); !s.ok()) return s;
   if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
+  auto caller = CallerFor(*context, req->device_id());
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (req->device_label().size() > kMaxShortTextBytes ||
       req->author().size() > kMaxShortTextBytes) {
     return Invalid("device_label and author must be at most 512 bytes");
@@ -63,7 +80,7 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext*,
   DeviceHello hello;
   hello.device_id = req->device_id();
   hello.label = req->device_label();
-  hello.author = req->author();
+  hello.author = caller->user;
   hello.now_ms = now;
   hello.clock_offset_ms =
       req->device_time_ms() == 0 ? 0 : req->device_time_ms() - now;
@@ -83,22 +100,39 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext*,
   resp->set_device_high_water(*hw);
   resp->set_max_changes_per_upload(limits_.max_changes_per_upload);
   resp->set_max_upload_bytes(limits_.max_upload_bytes);
+  *resp->mutable_identity() = auth_->IdentityOf(*caller);
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::Upload(grpc::ServerContext*,
+grpc::Status SyncServiceImpl::Upload(grpc::ServerContext* context,
                                      const v1::UploadRequest* req,
                                      v1::UploadResponse* resp) {
-  return ProcessUpload(*req, resp);
+  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
+  auto caller = CallerFor(*context, req->device_id());
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ProcessUpload(*caller, *req, resp);
 }
 
 grpc::Status SyncServiceImpl::UploadStream(
-    grpc::ServerContext*,
+    grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream) {
+  // The token is checked once, when the stream opens; every batch must name
+  // the device it was issued to.
+  auto caller = auth_->Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   v1::UploadRequest req;
   while (stream->Read(&req)) {
     v1::UploadResponse resp;
-    if (grpc::Status s = ProcessUpload(req, &resp); !s.ok()) return s;
+    if (auto s = CheckDeviceId(req.device_id()); !s.ok()) return s;
+    if (req.device_id() != caller->device_id) {
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          absl::StrCat("the token of user ", caller->user,
+                       " was issued to device ", IdToString(caller->device_id),
+                       ", not to device ", IdToString(req.device_id()),
+                       ": log in on this device"));
+    }
+    if (grpc::Status s = ProcessUpload(*caller, req, &resp); !s.ok()) return s;
     if (!stream->Write(resp)) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream broken");
     }
@@ -106,10 +140,10 @@ grpc::Status SyncServiceImpl::UploadStream(
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::ProcessUpload(const v1::UploadRequest& request,
+grpc::Status SyncServiceImpl::ProcessUpload(const Caller& caller,
+                                            const v1::UploadRequest& request,
                                             v1::UploadResponse* resp) {
   const v1::UploadRequest* req = &request;
-  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
   if (static_cast<uint32_t>(req->changes_size()) >
       limits_.max_changes_per_upload) {
     return grpc::Status(
@@ -146,6 +180,14 @@ grpc::Status SyncServiceImpl::ProcessUpload(const v1::UploadRequest& request,
           google::protobuf::Arena::CreateMessage<v1::ChangeBody>(&arena);
       p.verdict = ParseChangeBodyInto(c.body(), req->device_id(),
                                       limits_.max_change_body_bytes, parsed);
+      if (p.verdict.ok()) {
+        p.verdict = CheckUpload(caller.user, caller.role, caller.areas, *parsed);
+        p.withhold_body = !p.verdict.ok();
+      } else if (const std::string& county = CountyOf(*parsed);
+                 !county.empty() &&
+                 !caller.areas.Covers(county, TownshipOf(*parsed))) {
+        p.withhold_body = true;  // invalid, and not the caller's to send
+      }
       if (p.verdict.ok()) p.parsed = parsed;
       bool clamped = false;
       p.effective_hlc =
@@ -155,7 +197,8 @@ grpc::Status SyncServiceImpl::ProcessUpload(const v1::UploadRequest& request,
     prepared.push_back(std::move(p));
   }
   uint64_t hw = 0;
-  auto outcomes = store_->ApplyBatch(req->device_id(), prepared, now, &hw);
+  const BatchContext batch{req->device_id(), caller.user, now};
+  auto outcomes = store_->ApplyBatch(batch, prepared, &hw);
   if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
   for (auto& o : *outcomes) *resp->add_outcomes() = std::move(o);
   resp->set_device_high_water(hw);
@@ -167,6 +210,22 @@ grpc::Status SyncServiceImpl::Download(
     grpc::ServerWriter<v1::DownloadPage>* writer) {
   if (auto s = CheckProtocol(req->protocol_version()); !s.ok()) return s;
   if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
+  auto caller = CallerFor(*context, req->device_id());
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  AreaSet areas = caller->areas;
+  if (!req->backfill_area().empty()) {
+    if (auto s = ValidateAreaCode(req->backfill_area()); !s.ok()) {
+      return Invalid(absl::StrCat("backfill_area: ", s.message()));
+    }
+    if (!caller->areas.Contains(req->backfill_area())) {
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          absl::StrCat("backfill_area ", req->backfill_area(),
+                       " is outside the areas of user ", caller->user, " (",
+                       caller->areas.ToString(), ")"));
+    }
+    areas = AreaSet{false, {req->backfill_area()}};
+  }
   uint32_t page_size =
       req->page_size() == 0 ? limits_.default_page_size : req->page_size();
   if (page_size > limits_.max_page_size) page_size = limits_.max_page_size;
@@ -179,20 +238,24 @@ grpc::Status SyncServiceImpl::Download(
                         "synced with another server store; re-initialise it",
                         req->after_seq(), *head));
   }
+  // Stream up to the head as it was when the call began (or the back-fill's
+  // end); what arrives later is for the next sync. Every page is a
+  // resumable unit, and a page may be empty when none of the changes it
+  // covers are the caller's: it still moves the device's cursor on.
+  uint64_t up_to = *head;
+  if (!req->backfill_area().empty()) up_to = std::min(up_to, req->up_to_seq());
   uint64_t after = req->after_seq();
-  // Stream up to the head as it was when the call began; what arrives later
-  // is for the next sync. Every page is a resumable unit.
-  while (after < *head) {
+  while (after < up_to) {
     if (context->IsCancelled()) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
     v1::DownloadPage page;
-    if (auto s =
-            store_->ReadFeed(after, *head, page_size, req->device_id(), &page);
+    if (auto s = store_->ReadFeed(after, up_to, page_size, req->device_id(),
+                                  areas, &page);
         !s.ok()) {
       return ToGrpcStatus(s);
     }
-    if (page.entries_size() == 0) break;
+    if (page.last_seq() <= after) break;
     page.set_feed_head(*head);
     after = page.last_seq();
     if (!writer->Write(page)) {

@@ -1,6 +1,8 @@
-// The SyncService gRPC handlers: thin adapters that check the request,
-// run the shared validation and clock bound, and hand the store prepared
-// changes. Request-level problems become the call's status (with the field
+// The SyncService gRPC handlers: thin adapters that check the caller's token
+// (auth.h), the request, run the shared validation, the access policy
+// (access_policy.h) and the clock bound, and hand the store prepared
+// changes. The token must have been issued to the device the request names
+// (PERMISSION_DENIED otherwise); the feed carries only the caller's areas. Request-level problems become the call's status (with the field
 // named); change-level problems become per-change rejections, so one bad
 // record never blocks the changes behind it.
 // Thread-safe (gRPC calls handlers from many threads).
@@ -10,15 +12,17 @@
 #include "common/clock.h"
 #include "common/sync_tuning.h"
 #include "fieldsync/v1/sync.grpc.pb.h"
+#include "server/auth.h"
 #include "server/server_store.h"
 
 namespace fieldsync {
 
 class SyncServiceImpl final : public v1::SyncService::Service {
  public:
-  // `store` and `clock` must outlive the service.
-  SyncServiceImpl(ServerStore* store, const Clock* clock, ServerLimits limits)
-      : store_(store), clock_(clock), limits_(limits) {}
+  // `store`, `auth` and `clock` must outlive the service.
+  SyncServiceImpl(ServerStore* store, Authenticator* auth, const Clock* clock,
+                  ServerLimits limits)
+      : store_(store), auth_(auth), clock_(clock), limits_(limits) {}
 
   grpc::Status Handshake(grpc::ServerContext* context,
                          const v1::HandshakeRequest* request,
@@ -36,10 +40,15 @@ class SyncServiceImpl final : public v1::SyncService::Service {
 
  private:
   // What Upload answers for one batch.
-  grpc::Status ProcessUpload(const v1::UploadRequest& request,
+  grpc::Status ProcessUpload(const Caller& caller,
+                             const v1::UploadRequest& request,
                              v1::UploadResponse* response);
+  // The caller, if the token is good and was issued to `device_id`.
+  absl::StatusOr<Caller> CallerFor(const grpc::ServerContext& context,
+                                   const std::string& device_id);
 
   ServerStore* const store_;
+  Authenticator* const auth_;
   const Clock* const clock_;
   const ServerLimits limits_;
 };

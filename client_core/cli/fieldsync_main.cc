@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
+#include "common/secret_input.h"
 #include "fieldsync/client.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -35,6 +36,16 @@ commands:
   init --server HOST:PORT [--inspector NAME] [--label TEXT]
         set up this device: its store, id, server and inspector name
         (default inspector: $USER)
+  login --server HOST:PORT --user NAME [--ca FILE | --insecure-plaintext]
+        log this device in (sets it up first if --home holds none); the
+        password is read from standard input, or asked for on a terminal.
+        --ca FILE: the CA certificate to verify the server's TLS certificate
+        (needed unless the server is on this machine). The token is kept in
+        the device home, readable only by you.
+  logout
+        revoke this device's token at the server and remove it
+  whoami
+        who the server says is logged in here, with role and areas
   record KIND --json FILE|- [--revise ID]
         save a record, given in protobuf's JSON mapping of fieldsync.v1.Record;
         the device fills id, author, device and clock, and prints the new id.
@@ -69,6 +80,13 @@ const std::map<std::string, std::string>& CommandHelp() {
       {"list", "usage: fieldsync [--home DIR] list [--kind KIND] [--json]\n"},
       {"show", "usage: fieldsync [--home DIR] show ID [--json]\n"},
       {"sync", "usage: fieldsync [--home DIR] sync\n"},
+      {"login",
+       "usage: fieldsync [--home DIR] login --server HOST:PORT --user NAME "
+       "[--ca FILE | --insecure-plaintext] [--force]\n"
+       "The password is read from standard input (one line) or a prompt.\n"
+       "--force: log in although another user's records are pending here.\n"},
+      {"logout", "usage: fieldsync [--home DIR] logout\n"},
+      {"whoami", "usage: fieldsync [--home DIR] whoami\n"},
       {"status", "usage: fieldsync [--home DIR] status\n"},
       {"state", "usage: fieldsync [--home DIR] state\n"},
   };
@@ -176,6 +194,104 @@ int Init(const Cli& cli) {
   std::printf("device %s set up in %s for inspector %s, server %s\n",
               IdToString((*client)->device_id()).c_str(), cli.home.c_str(),
               inspector.c_str(), it->second.c_str());
+  return 0;
+}
+
+std::string RoleText(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_INSPECTOR:
+      return "inspector";
+    case v1::ROLE_COUNTY_OFFICER:
+      return "county officer";
+    case v1::ROLE_REVIEWER:
+      return "reviewer";
+    case v1::ROLE_ADMIN:
+      return "admin";
+    default:
+      return "no role";
+  }
+}
+
+std::string AreasText(const v1::Identity& id) {
+  if (id.all_areas()) return "all counties";
+  if (id.areas().empty()) return "no area";
+  std::string out;
+  for (const std::string& a : id.areas()) {
+    absl::StrAppend(&out, out.empty() ? "" : ", ", a);
+  }
+  return out;
+}
+
+int Login(const Cli& cli) {
+  auto user = cli.options.find("user");
+  if (user == cli.options.end()) return UsageError("login needs --user NAME");
+  LoginOptions o;
+  o.user = user->second;
+  if (auto it = cli.options.find("server"); it != cli.options.end()) {
+    o.server = it->second;
+  }
+  o.insecure_plaintext = cli.flags.count("insecure-plaintext") > 0;
+  o.force = cli.flags.count("force") > 0;
+  if (auto it = cli.options.find("ca"); it != cli.options.end()) {
+    if (o.insecure_plaintext) {
+      return UsageError("give --ca FILE or --insecure-plaintext, not both");
+    }
+    auto pem = ReadInput(it->second);
+    if (!pem.ok()) return Failure(pem.status());
+    if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return Failure(absl::InvalidArgumentError(
+          absl::StrCat(it->second, " holds no PEM certificate")));
+    }
+    o.ca_pem = *pem;
+  }
+  auto client = OpenClient(cli);
+  if (absl::IsFailedPrecondition(client.status())) {
+    // No device here yet: set one up for this user.
+    if (o.server.empty()) {
+      return UsageError("login on a new device needs --server HOST:PORT");
+    }
+    std::string label;
+    if (auto i = cli.options.find("label"); i != cli.options.end()) {
+      label = i->second;
+    }
+    if (auto s = Client::Init(cli.home, o.server, o.user, label); !s.ok()) {
+      return Failure(s);
+    }
+    client = OpenClient(cli);
+  }
+  if (!client.ok()) return Failure(client.status());
+  auto password =
+      ReadSecret(absl::StrCat("password for ", o.user), /*confirm=*/false);
+  if (!password.ok()) return Failure(password.status());
+  o.password = *password;
+  auto id = (*client)->Login(o);
+  if (!id.ok()) return Failure(id.status());
+  std::printf("logged in as %s (%s; areas: %s) on device %s; token valid "
+              "until %s\n",
+              id->user().c_str(), RoleText(id->role()).c_str(),
+              AreasText(*id).c_str(),
+              IdToString((*client)->device_id()).c_str(),
+              Time(id->token_expires_ms()).c_str());
+  return 0;
+}
+
+int Logout(const Cli& cli) {
+  auto client = OpenClient(cli);
+  if (!client.ok()) return Failure(client.status());
+  if (auto s = (*client)->Logout(); !s.ok()) return Failure(s);
+  std::printf("logged out; the token is revoked and removed from %s\n",
+              cli.home.c_str());
+  return 0;
+}
+
+int WhoAmI(const Cli& cli) {
+  auto client = OpenClient(cli);
+  if (!client.ok()) return Failure(client.status());
+  auto id = (*client)->WhoAmI();
+  if (!id.ok()) return Failure(id.status());
+  std::printf("%s (%s); areas: %s; token valid until %s\n",
+              id->user().c_str(), RoleText(id->role()).c_str(),
+              AreasText(*id).c_str(), Time(id->token_expires_ms()).c_str());
   return 0;
 }
 
@@ -351,6 +467,22 @@ int Sync(const Cli& cli) {
     return 1;
   }
   const SyncReport& r = *report;
+  for (const std::string& a : r.areas_added) {
+    std::printf("  area %s added to your account\n", a.c_str());
+  }
+  if (r.backfilled > 0) {
+    std::printf("  back-filled %llu earlier change(s) of the new area(s)\n",
+                static_cast<unsigned long long>(r.backfilled));
+  }
+  for (const std::string& a : r.areas_removed) {
+    std::printf("  area %s was taken off your account\n", a.c_str());
+  }
+  if (!r.areas_removed.empty()) {
+    std::printf(
+        "  removed %llu change(s) received from others in it; your own "
+        "records stay\n",
+        static_cast<unsigned long long>(r.purged));
+  }
   std::printf(
       "sync done: sent %llu (accepted %llu, rejected %llu), received %llu new "
       "from "
@@ -389,9 +521,12 @@ int Status(const Cli& cli) {
   if (!client.ok()) return Failure(client.status());
   auto s = (*client)->Status();
   if (!s.ok()) return Failure(s.status());
-  std::printf("device    %s (inspector %s)\nserver    %s\nlast sync %s\n",
+  std::printf("device    %s (inspector %s)\nserver    %s (%s, %s)\n"
+              "areas     %s\nlast sync %s\n",
               IdToString(s->device_id).c_str(), s->author.c_str(),
-              s->server.c_str(), Time(s->last_sync_ms).c_str());
+              s->server.c_str(), s->tls ? "TLS" : "plaintext",
+              s->logged_in ? "logged in" : "NOT logged in: fieldsync login",
+              s->areas.c_str(), Time(s->last_sync_ms).c_str());
   std::printf(
       "pending   %llu (%s to send)\naccepted  %llu\nrejected  %llu\n"
       "received  %llu from other devices (feed cursor %llu)\n"
@@ -442,7 +577,9 @@ int Main(int argc, char** argv) {
   bool help = false;
   static const std::map<std::string, bool> kTakesValue = {
       {"home", true},  {"server", true}, {"inspector", true}, {"label", true},
-      {"json", false}, {"kind", true},   {"revise", true},    {"help", false}};
+      {"json", false}, {"kind", true},   {"revise", true},    {"help", false},
+      {"user", true},  {"ca", true},     {"insecure-plaintext", false},
+      {"force", false}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h") arg = "--help";
@@ -491,6 +628,9 @@ int Main(int argc, char** argv) {
   }
   if (cli.command == "init") return Init(cli);
   if (cli.command == "record") return Record(cli);
+  if (cli.command == "login") return Login(cli);
+  if (cli.command == "logout") return Logout(cli);
+  if (cli.command == "whoami") return WhoAmI(cli);
   if (cli.command == "list") return List(cli);
   if (cli.command == "show") return Show(cli);
   if (cli.command == "sync") return Sync(cli);

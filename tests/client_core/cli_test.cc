@@ -2,6 +2,7 @@
 // on bad input, and the whole record -> sync -> list path against a real
 // server on 127.0.0.1.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -25,8 +26,12 @@ struct CliResult {
   std::string out;  // stdout and stderr
 };
 
-CliResult Cli(const std::string& args) {
-  const std::string cmd = absl::StrCat(FIELDSYNC_CLI, " ", args, " 2>&1");
+// Runs the CLI; `input` (if any) is its standard input, as one line.
+CliResult Cli(const std::string& args, const std::string& input = "") {
+  std::string cmd = absl::StrCat(FIELDSYNC_CLI, " ", args, " 2>&1");
+  if (!input.empty()) {
+    cmd = absl::StrCat("printf '%s\\n' '", input, "' | ", cmd);
+  }
   FILE* p = popen(cmd.c_str(), "r");
   CliResult r{-1, ""};
   if (p == nullptr) return r;
@@ -125,21 +130,64 @@ TEST(Cli, BadRecordsAreRefusedWithTheReasonAndNothingIsSaved) {
 
 TEST(Cli, SyncWithoutANetworkFailsClearlyAndKeepsTheRecords) {
   TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  server.AddUser("张伟", v1::ROLE_INSPECTOR, testing::TestCounties());
   const std::string home = absl::StrCat("--home ", dir.Sub("h"));
-  // Port 1 on loopback: nothing listens there.
-  ASSERT_EQ(
-      Cli(absl::StrCat(home, " init --server 127.0.0.1:1 --inspector 张伟"))
-          .code,
-      0);
+  // Never logged in: says so, and keeps the record.
+  ASSERT_EQ(Cli(absl::StrCat(home, " init --server ", server.address(),
+                             " --inspector 张伟"))
+                .code,
+            0);
   ASSERT_EQ(Cli(absl::StrCat(home, " record interview-note --json ",
                              ExamplePath(RecordKind::kInterviewNote)))
                 .code,
             0);
   CliResult r = Cli(absl::StrCat(home, " sync"));
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(Has(r, "cannot reach the server at 127.0.0.1:1")) << r.out;
+  EXPECT_TRUE(Has(r, "not logged in")) << r.out;
+  // Logged in, then out of network.
+  r = Cli(absl::StrCat(home, " login --user 张伟"), testing::kTestPassword);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(Has(r, "logged in as 张伟 (inspector; areas: 640521, 640522)"))
+      << r.out;
+  server.Stop();
+  r = Cli(absl::StrCat(home, " sync"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r, absl::StrCat("cannot reach the server at ",
+                                  server.address())))
+      << r.out;
   r = Cli(absl::StrCat(home, " status"));
   EXPECT_TRUE(Has(r, "pending   1")) << r.out;
+  EXPECT_TRUE(Has(r, ", logged in)")) << r.out;
+}
+
+TEST(Cli, LoginWithAWrongPasswordFailsAndLogoutRemovesTheToken) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  server.AddUser("张伟", v1::ROLE_INSPECTOR, testing::TestCounties());
+  const std::string home = absl::StrCat("--home ", dir.Sub("h"));
+  const std::string login =
+      absl::StrCat(home, " login --server ", server.address(), " --user 张伟");
+  CliResult r = Cli(login, "wrong password");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r, "wrong user name or password")) << r.out;
+  r = Cli(login, testing::kTestPassword);  // sets the device up too
+  ASSERT_EQ(r.code, 0) << r.out;
+  struct stat st;
+  ASSERT_EQ(::stat(dir.Sub("h/token").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  r = Cli(absl::StrCat(home, " whoami"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(Has(r, "张伟 (inspector); areas: 640521, 640522")) << r.out;
+  r = Cli(absl::StrCat(home, " logout"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(::stat(dir.Sub("h/token").c_str(), &st), 0);
+  r = Cli(absl::StrCat(home, " sync"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r, "not logged in")) << r.out;
+  r = Cli(absl::StrCat(home, " login --user 张伟"), "");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r, "no password on standard input")) << r.out;
 }
 
 TEST(Cli, RecordSyncAndListAcrossTwoDevices) {
@@ -147,25 +195,43 @@ TEST(Cli, RecordSyncAndListAcrossTwoDevices) {
   TestServer server(dir.Sub("server.db"));
   const std::string a = absl::StrCat("--home ", dir.Sub("a"));
   const std::string b = absl::StrCat("--home ", dir.Sub("b"));
-  ASSERT_EQ(Cli(absl::StrCat(a, " init --server ", server.address(),
-                             " --inspector 张伟"))
+  server.AddUser("张伟", v1::ROLE_INSPECTOR, testing::TestCounties());
+  server.AddUser("李娜", v1::ROLE_INSPECTOR, testing::TestCounties());
+  server.AddUser("王芳", v1::ROLE_COUNTY_OFFICER, {"640522"});
+  ASSERT_EQ(Cli(absl::StrCat(a, " login --server ", server.address(),
+                             " --user 张伟"),
+                testing::kTestPassword)
                 .code,
             0);
-  ASSERT_EQ(Cli(absl::StrCat(b, " init --server ", server.address(),
-                             " --inspector 李娜"))
+  ASSERT_EQ(Cli(absl::StrCat(b, " login --server ", server.address(),
+                             " --user 李娜"),
+                testing::kTestPassword)
                 .code,
             0);
   std::vector<std::string> ids;
-  for (RecordKind k : ObservationKinds()) {
+  for (RecordKind k : testing::InspectorKinds()) {
     CliResult r = Cli(absl::StrCat(a, " record ", RecordKindName(k), " --json ",
                                    ExamplePath(k)));
     ASSERT_EQ(r.code, 0) << r.out;
     ids.push_back(r.out.substr(0, 36));
   }
+  // The county officer files the monthly report from a third device.
+  const std::string c = absl::StrCat("--home ", dir.Sub("c"));
+  ASSERT_EQ(Cli(absl::StrCat(c, " login --server ", server.address(),
+                             " --user 王芳"),
+                testing::kTestPassword)
+                .code,
+            0);
+  CliResult m = Cli(absl::StrCat(c, " record monthly-report --json ",
+                                 ExamplePath(RecordKind::kMonthlyReport)));
+  ASSERT_EQ(m.code, 0) << m.out;
+  ids.push_back(m.out.substr(0, 36));
+  ASSERT_EQ(Cli(absl::StrCat(c, " sync")).code, 0);
+
   CliResult s = Cli(absl::StrCat(a, " sync"));
   ASSERT_EQ(s.code, 0) << s.out;
-  EXPECT_TRUE(Has(s, "5 change(s) to send")) << s.out;
-  EXPECT_TRUE(Has(s, "accepted 5, rejected 0")) << s.out;
+  EXPECT_TRUE(Has(s, "4 change(s) to send")) << s.out;
+  EXPECT_TRUE(Has(s, "accepted 4, rejected 0")) << s.out;
   s = Cli(absl::StrCat(b, " sync"));
   ASSERT_EQ(s.code, 0) << s.out;
   EXPECT_TRUE(Has(s, "received 5 new from other devices")) << s.out;

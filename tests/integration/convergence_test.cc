@@ -68,7 +68,7 @@ TEST_P(ConvergenceTest, AllReplicasConvergeWhateverTheOrder) {
     Client& c = *devices[d];
     switch (rng() % 4) {
       case 0: {
-        const auto kinds = ObservationKinds();
+        const auto& kinds = testing::InspectorKinds();
         auto id = c.Record(Example(kinds[rng() % kinds.size()]));
         ASSERT_TRUE(id.ok()) << id.status();
         own[d].push_back(*id);

@@ -67,7 +67,7 @@ TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
     std::vector<PreparedChange> batch = {
         owned.Prepare(1, device, Report(device)),
         owned.Prepare(2, device, Report(device))};
-    auto out = (*store)->ApplyBatch(device, batch, kNow, nullptr);
+    auto out = (*store)->ApplyBatch({device, "test", kNow}, batch, nullptr);
     ASSERT_TRUE(out.ok()) << out.status();
     original = *out;
     digest = (*store)->Summarize()->digest;
@@ -86,12 +86,12 @@ TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
       owned.Prepare(2, device, Report(device))};
   // Same bytes as before are needed for a retry; rebuild from the feed.
   v1::DownloadPage page;
-  ASSERT_TRUE((*store)->ReadFeed(0, 10, 10, "", &page).ok());
+  ASSERT_TRUE((*store)->ReadFeed(0, 10, 10, "", AreaSet{true, {}}, &page).ok());
   ASSERT_EQ(page.entries_size(), 2);
   for (int i = 0; i < 2; ++i) {
     batch[i].body = page.entries(i).body();
   }
-  auto again = (*store)->ApplyBatch(device, batch, kNow + 2, nullptr);
+  auto again = (*store)->ApplyBatch({device, "test", kNow + 2}, batch, nullptr);
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(again->size(), 2u);
   for (int i = 0; i < 2; ++i) {
@@ -138,14 +138,14 @@ TEST(SqliteServerStore, RevisionByAnotherAuthorIsRejected) {
   }
   Owned owned;
   std::vector<PreparedChange> b1 = {owned.Prepare(1, d1, Report(d1))};
-  ASSERT_TRUE((*store)->ApplyBatch(d1, b1, kNow, nullptr).ok());
+  ASSERT_TRUE((*store)->ApplyBatch({d1, "test", kNow}, b1, nullptr).ok());
   // Device 2, another author, sends a "revision" of device 1's record.
   v1::ChangeBody body = Report(d2);
   body.mutable_record()->set_id(b1[0].parsed->record().id());
   body.mutable_record()->set_author("冒名者");
   PreparedChange forged = owned.Prepare(1, d2, body);
   std::vector<PreparedChange> b2 = {forged};
-  auto out = (*store)->ApplyBatch(d2, b2, kNow, nullptr);
+  auto out = (*store)->ApplyBatch({d2, "test", kNow}, b2, nullptr);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->at(0).status(), v1::OUTCOME_STATUS_REJECTED);
   EXPECT_EQ(out->at(0).code(),

@@ -9,6 +9,7 @@
 
 #include "common/hlc.h"
 #include "common/record_id.h"
+#include "client_core/channel.h"
 #include "common/wire_format.h"
 #include "fieldsync/v1/sync.grpc.pb.h"
 #include "health.grpc.pb.h"
@@ -31,7 +32,11 @@ class SyncServiceTest : public ::testing::Test {
         channel_(grpc::CreateChannel(server_.address(),
                                      grpc::InsecureChannelCredentials())),
         stub_(v1::SyncService::NewStub(channel_)),
-        device_(NewDeviceId()) {}
+        device_(NewDeviceId()) {
+    server_.AddUser("张伟", v1::ROLE_INSPECTOR, testing::TestCounties());
+    server_.AddUser("李娜", v1::ROLE_INSPECTOR, testing::TestCounties());
+    token_ = server_.Login("张伟", device_);
+  }
 
   static ServerLimits Limits() {
     ServerLimits l;
@@ -48,6 +53,7 @@ class SyncServiceTest : public ::testing::Test {
     req.set_author("张伟");
     req.set_device_time_ms(kNow);
     grpc::ClientContext ctx;
+    Authorize(&ctx, token_);
     return stub_->Handshake(&ctx, req, resp);
   }
 
@@ -75,6 +81,7 @@ class SyncServiceTest : public ::testing::Test {
       c->set_body(body);
     }
     grpc::ClientContext ctx;
+    Authorize(&ctx, token_);
     return stub_->Upload(&ctx, req, resp);
   }
 
@@ -90,6 +97,7 @@ class SyncServiceTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SyncService::Stub> stub_;
   std::string device_;
+  std::string token_;
 };
 
 TEST_F(SyncServiceTest, HealthCheckingIsServing) {
@@ -111,14 +119,17 @@ TEST_F(SyncServiceTest, HandshakeRefusesWrongProtocolAndBadDeviceId) {
   s = Handshake(&resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("device_id"), std::string::npos);
-  EXPECT_EQ(Summary().devices, 0u);
+  EXPECT_EQ(Summary().devices, 1u);  // only the login registered it
 }
 
-TEST_F(SyncServiceTest, UploadBeforeHandshakeIsRefused) {
+TEST_F(SyncServiceTest, UploadForAnotherDeviceThanTheTokensIsRefused) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  device_ = NewDeviceId();  // the token stays bound to the first device
   v1::UploadResponse resp;
   grpc::Status s = Upload({{1, Body()}}, &resp);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_NE(s.error_message().find("Handshake"), std::string::npos);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(s.error_message().find("log in on this device"), std::string::npos);
   EXPECT_EQ(Summary().changes, 0u);
 }
 
@@ -274,10 +285,11 @@ TEST_F(SyncServiceTest, HandshakeRefusesADeviceTimeOutOfRange) {
   req.set_device_time_ms(std::numeric_limits<int64_t>::min() + 1);
   v1::HandshakeResponse resp;
   grpc::ClientContext ctx;
+  Authorize(&ctx, token_);
   grpc::Status s = stub_->Handshake(&ctx, req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("device_time_ms"), std::string::npos);
-  EXPECT_EQ(Summary().devices, 0u);
+  EXPECT_EQ(Summary().devices, 1u);  // only the login registered it
 }
 
 TEST_F(SyncServiceTest,
@@ -299,6 +311,7 @@ TEST_F(SyncServiceTest, UploadStreamAnswersEachBatchInOrderAndStopsAtAnError) {
   v1::HandshakeResponse hs;
   ASSERT_TRUE(Handshake(&hs).ok());
   grpc::ClientContext ctx;
+  Authorize(&ctx, token_);
   auto stream = stub_->UploadStream(&ctx);
   auto batch = [&](std::vector<uint64_t> seqs) {
     v1::UploadRequest req;
@@ -342,10 +355,13 @@ TEST_F(SyncServiceTest, DownloadPagesAndRefusesACursorBeyondTheHead) {
 
   v1::DownloadRequest req;
   req.set_protocol_version(kProtocolVersion);
-  req.set_device_id(NewDeviceId());  // another device: gets bodies
+  const std::string other = NewDeviceId();  // another device: gets bodies
+  const std::string other_token = server_.Login("李娜", other);
+  req.set_device_id(other);
   req.set_after_seq(5);
   req.set_page_size(10);
   grpc::ClientContext ctx;
+  Authorize(&ctx, other_token);
   auto reader = stub_->Download(&ctx, req);
   v1::DownloadPage page;
   std::vector<int> sizes;
@@ -367,6 +383,7 @@ TEST_F(SyncServiceTest, DownloadPagesAndRefusesACursorBeyondTheHead) {
   own.set_after_seq(0);
   own.set_page_size(0);
   grpc::ClientContext ctx2;
+  Authorize(&ctx2, token_);
   auto own_reader = stub_->Download(&ctx2, own);
   int n = 0;
   while (own_reader->Read(&page)) {
@@ -381,6 +398,7 @@ TEST_F(SyncServiceTest, DownloadPagesAndRefusesACursorBeyondTheHead) {
   v1::DownloadRequest beyond = req;
   beyond.set_after_seq(99);
   grpc::ClientContext ctx3;
+  Authorize(&ctx3, other_token);
   auto r3 = stub_->Download(&ctx3, beyond);
   while (r3->Read(&page)) {
   }

@@ -29,9 +29,9 @@ class FaultStore final : public ServerStore {
     return real_->RegisterDevice(hello);
   }
   absl::StatusOr<std::vector<v1::ChangeOutcome>> ApplyBatch(
-      const std::string& device_id, std::vector<PreparedChange>& changes,
-      int64_t now_ms, uint64_t* high_water) override {
-    auto r = real_->ApplyBatch(device_id, changes, now_ms, high_water);
+      const BatchContext& context, std::vector<PreparedChange>& changes,
+      uint64_t* high_water) override {
+    auto r = real_->ApplyBatch(context, changes, high_water);
     ++applied_batches_;
     if (r.ok() && lose_uploads_ > 0) {
       --lose_uploads_;
@@ -40,13 +40,13 @@ class FaultStore final : public ServerStore {
     return r;
   }
   absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
-                        const std::string& reader,
+                        const std::string& reader, const AreaSet& areas,
                         v1::DownloadPage* page) override {
     if (++feed_reads_ == fail_feed_read_) {
       return absl::UnavailableError(
           "injected: connection dropped mid-download");
     }
-    return real_->ReadFeed(after, up_to, limit, reader, page);
+    return real_->ReadFeed(after, up_to, limit, reader, areas, page);
   }
   absl::StatusOr<uint64_t> FeedHead() override { return real_->FeedHead(); }
   absl::StatusOr<StoreSummary> Summarize() override {

@@ -6,7 +6,12 @@
 #include <fstream>
 #include <sstream>
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "fieldsync/v1/auth.grpc.pb.h"
+#include "server/password.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace fieldsync::testing {
@@ -24,6 +29,13 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+const std::vector<RecordKind>& InspectorKinds() {
+  static const std::vector<RecordKind> kinds = {
+      RecordKind::kSpotCheck, RecordKind::kFollowUpVisit,
+      RecordKind::kInterviewNote, RecordKind::kDocumentReview};
+  return kinds;
+}
+
 std::string ExamplePath(RecordKind kind) {
   return absl::StrCat(FIELDSYNC_SOURCE_DIR, "/examples/", RecordKindName(kind),
                       ".json");
@@ -39,34 +51,93 @@ v1::Record Example(RecordKind kind) {
   return r;
 }
 
+namespace {
+
+absl::Mutex registry_mu;
+std::map<std::string, TestServer*>& Registry() {
+  static std::map<std::string, TestServer*> servers;
+  return servers;
+}
+
+}  // namespace
+
 TestServer::TestServer(const std::string& db_path, const Clock* clock,
-                       ServerLimits limits) {
+                       ServerLimits limits, ServerOptions options)
+    : options_(std::move(options)) {
   auto store = SqliteServerStore::Open(db_path);
   if (!store.ok()) {
     ADD_FAILURE() << store.status();
     std::abort();
   }
   store_ = std::move(*store);
+  auto accounts = AccountStore::Open(db_path);
+  if (!accounts.ok()) {
+    ADD_FAILURE() << accounts.status();
+    std::abort();
+  }
+  accounts_ = std::move(*accounts);
   fault_ = std::make_unique<FaultStore>(store_.get());
-  options_.listen = "127.0.0.1:0";
+  if (options_.listen.empty()) options_.listen = "127.0.0.1:0";
   options_.clock = clock;
   options_.limits = limits;
+  options_.auth.dummy_cost = PasswordCost::kTestOnlyFast;
   Restart();
 }
 
 void TestServer::Restart() {
-  auto server = FieldsyncServer::Start(fault_.get(), options_);
+  auto server = FieldsyncServer::Start(fault_.get(), accounts_.get(), options_);
   if (!server.ok()) {
     ADD_FAILURE() << server.status();
     std::abort();
   }
   server_ = std::move(*server);
   options_.listen = server_->address();  // the same port next time
+  absl::MutexLock lock(&registry_mu);
+  Registry()[options_.listen] = this;
 }
 
 void TestServer::Stop() { server_->Shutdown(); }
 
-TestServer::~TestServer() { server_.reset(); }
+TestServer::~TestServer() {
+  {
+    absl::MutexLock lock(&registry_mu);
+    Registry().erase(options_.listen);
+  }
+  server_.reset();
+}
+
+TestServer* TestServer::At(const std::string& address) {
+  absl::MutexLock lock(&registry_mu);
+  auto it = Registry().find(address);
+  return it == Registry().end() ? nullptr : it->second;
+}
+
+void TestServer::AddUser(const std::string& name, v1::Role role,
+                         const std::vector<std::string>& areas) {
+  if (accounts_->GetUser(name).ok()) return;
+  auto hash = HashPassword(kTestPassword, PasswordCost::kTestOnlyFast);
+  ASSERT_TRUE(hash.ok()) << hash.status();
+  auto id = accounts_->CreateUser(name, role, *hash, areas, "test",
+                                  options_.clock ? options_.clock->NowMs()
+                                                 : SystemClock::Default()->NowMs());
+  ASSERT_TRUE(id.ok()) << id.status();
+}
+
+std::string TestServer::Login(const std::string& name,
+                              const std::string& device_id) {
+  auto channel =
+      grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::AuthService::NewStub(channel);
+  v1::LoginRequest req;
+  req.set_user(name);
+  req.set_password(kTestPassword);
+  req.set_device_id(device_id);
+  v1::LoginResponse resp;
+  grpc::ClientContext ctx;
+  const grpc::Status s = stub->Login(&ctx, req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return resp.token();
+}
 
 v1::EntityEdit TraineeEdit(const std::string& id, const std::string& county,
                            const std::string& field, const std::string& value) {
@@ -93,7 +164,16 @@ std::unique_ptr<Client> MakeDevice(const std::string& home,
   o.tuning = tuning;
   auto c = Client::Open(o);
   EXPECT_TRUE(c.ok()) << c.status();
-  return c.ok() ? std::move(*c) : nullptr;
+  if (!c.ok()) return nullptr;
+  if (TestServer* ts = TestServer::At(server); ts != nullptr) {
+    ts->AddUser(inspector, v1::ROLE_INSPECTOR, TestCounties());
+    LoginOptions login;
+    login.user = inspector;
+    login.password = kTestPassword;
+    auto id = (*c)->Login(login);
+    EXPECT_TRUE(id.ok()) << id.status();
+  }
+  return std::move(*c);
 }
 
 }  // namespace fieldsync::testing

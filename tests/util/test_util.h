@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -14,6 +15,7 @@
 #include "common/record_kind.h"
 #include "fieldsync/client.h"
 #include "fieldsync/v1/records.pb.h"
+#include "server/account_store.h"
 #include "server/server_runner.h"
 #include "server/sqlite_server_store.h"
 #include "tests/util/fault_store.h"
@@ -52,21 +54,42 @@ class TempDir {
   std::string path_;
 };
 
+// The observation kinds an inspector records (a county officer files the
+// monthly report: server/access_policy.h).
+const std::vector<RecordKind>& InspectorKinds();
+
 // examples/KIND.json parsed into a Record (fails the test if it cannot).
 v1::Record Example(RecordKind kind);
 std::string ExamplePath(RecordKind kind);
 
+// The password every test user gets.
+inline constexpr char kTestPassword[] = "correct horse battery";
+// The counties the example records and most tests use.
+inline const std::vector<std::string>& TestCounties() {
+  static const std::vector<std::string> counties = {"640521", "640522"};
+  return counties;
+}
+
 // A server on its own SQLite store at `db_path`, listening on 127.0.0.1 at a
 // port the OS picks, with a FaultStore in front of the store so tests can
-// inject failures. Stops when destroyed.
+// inject failures. Stops when destroyed. While it lives, MakeDevice() with
+// its address logs devices in (see there).
 class TestServer {
  public:
   explicit TestServer(const std::string& db_path, const Clock* clock = nullptr,
-                      ServerLimits limits = {});
+                      ServerLimits limits = {}, ServerOptions options = {});
   ~TestServer();
   std::string address() const { return server_->address(); }
   SqliteServerStore* store() { return store_.get(); }
+  AccountStore* accounts() { return accounts_.get(); }
   FaultStore* faults() { return fault_.get(); }
+  // Creates the user (fast password hash, kTestPassword) unless it exists.
+  void AddUser(const std::string& name, v1::Role role,
+               const std::vector<std::string>& areas);
+  // Logs `device_id` in as `name` over the AuthService; the token.
+  std::string Login(const std::string& name, const std::string& device_id);
+  // The server running at `address` in this process, or nullptr.
+  static TestServer* At(const std::string& address);
   // Stops serving (the store stays open); Restart() serves again on the
   // same port.
   void Stop();
@@ -74,6 +97,7 @@ class TestServer {
 
  private:
   std::unique_ptr<SqliteServerStore> store_;
+  std::unique_ptr<AccountStore> accounts_;
   std::unique_ptr<FaultStore> fault_;
   std::unique_ptr<FieldsyncServer> server_;
   ServerOptions options_;
@@ -83,7 +107,9 @@ class TestServer {
 v1::EntityEdit TraineeEdit(const std::string& id, const std::string& county,
                            const std::string& field, const std::string& value);
 
-// Sets up a device home and opens it.
+// Sets up a device home and opens it. When `server` is a TestServer's
+// address, the device is also logged in as `inspector`, created if needed as
+// an inspector of TestCounties().
 std::unique_ptr<Client> MakeDevice(const std::string& home,
                                    const std::string& server,
                                    const std::string& inspector,

@@ -34,6 +34,7 @@
 #include "common/clock.h"
 #include "common/record_kind.h"
 #include "common/sync_tuning.h"
+#include "fieldsync/v1/auth.pb.h"
 #include "fieldsync/v1/records.pb.h"
 
 namespace fieldsync {
@@ -87,6 +88,9 @@ struct DeviceStatus {
   std::string device_id;
   std::string server;
   std::string author;
+  std::string areas;       // the areas held (LocalStore::HeldAreas)
+  bool logged_in = false;  // a token file is present
+  bool tls = false;        // the connection verifies the server's certificate
   uint64_t pending = 0;
   uint64_t pending_bytes = 0;
   uint64_t accepted = 0;  // own changes the server accepted
@@ -125,9 +129,25 @@ struct SyncReport {
   uint64_t bytes_sent = 0;     // request bytes (serialized messages)
   uint64_t bytes_received = 0;
   uint32_t round_trips = 0;  // unary calls + streaming calls
+  // Areas the user gained / lost since the last sync, changes back-filled
+  // for the gained ones and received changes purged for the lost ones.
+  std::vector<std::string> areas_added, areas_removed;
+  uint64_t backfilled = 0;
+  uint64_t purged = 0;
   bool clock_flagged = false;
   int64_t clock_offset_ms = 0;
   std::vector<Rejection> new_rejections;
+};
+
+struct LoginOptions {
+  std::string server;    // HOST:PORT; empty = the one given at init
+  std::string user;
+  std::string password;
+  std::string ca_pem;    // PEM of the CA to verify the server against
+  bool insecure_plaintext = false;  // plaintext to a non-loopback server
+  // Log in although changes recorded by another user are pending (the
+  // server will reject them as not this user's).
+  bool force = false;
 };
 
 class Client {
@@ -164,6 +184,19 @@ class Client {
   absl::StatusOr<std::vector<EntityFieldView>> GetEntity(v1::EntityType type,
                                                          const std::string& id);
 
+  // Logs the device in: checks the password with the server, keeps the token
+  // in the home (mode 0600), and records as `user` from then on.
+  // UNAUTHENTICATED for a wrong name or password; RESOURCE_EXHAUSTED when
+  // the server slows or locks logins; FAILED_PRECONDITION when changes by
+  // another user are pending (unless options.force).
+  absl::StatusOr<v1::Identity> Login(const LoginOptions& options);
+  // Revokes the token at the server and removes it from the home. The token
+  // file is removed even when the server cannot be reached; the status then
+  // says so (the token stays valid until it expires or an admin revokes it).
+  absl::Status Logout();
+  // Who the server says this device's token belongs to, areas included.
+  absl::StatusOr<v1::Identity> WhoAmI();
+
   // One sync with the server. `progress` (may be empty) is called as it goes.
   absl::StatusOr<SyncReport> Sync(
       const std::function<void(const SyncProgress&)>& progress = {});
@@ -178,10 +211,11 @@ class Client {
 
  public:
   Client(PrivateTag, std::unique_ptr<LocalStore> store, const Clock* clock,
-         ClientTuning tuning);
+         ClientTuning tuning, std::string home);
 
  private:
   std::unique_ptr<LocalStore> store_;
+  const std::string home_;
   const Clock* const clock_;
   const ClientTuning tuning_;
   absl::Mutex sync_mu_;  // one sync at a time

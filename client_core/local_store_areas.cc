@@ -1,0 +1,180 @@
+// LocalStore: the areas the device holds, back-fill bookkeeping and purge
+// (see local_store.h, "Areas").
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client_core/local_store.h"
+#include "common/change_header.h"
+#include "common/record_kind.h"
+#include "common/status_macros.h"
+#include "common/validate.h"
+
+namespace fieldsync {
+
+absl::StatusOr<uint64_t> LocalStore::PendingByOthers(const std::string& user) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT body FROM own_changes WHERE device_seq > ? "
+                           "AND kind != ?"));
+  q.Bind(1, static_cast<int64_t>(outcome_hw_))
+      .Bind(2, static_cast<int>(RecordKind::kEntityEdit));
+  uint64_t n = 0;
+  v1::ChangeBody body;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    auto header = ReadChangeHeader(q.BlobView(0));
+    if (header.ok()) {
+      if (header->author != user) ++n;
+    } else if (body.ParseFromString(q.Blob(0)) && body.has_record() &&
+               body.record().author() != user) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+absl::StatusOr<uint64_t> LocalStore::PurgeOutside(const AreaSet& keep) {
+  struct Doomed {
+    uint64_t server_seq;
+    Stamp stamp;
+    bool applied;
+    v1::ChangeBody body;
+  };
+  std::vector<Doomed> doomed;
+  {
+    FS_ASSIGN_OR_RETURN(
+        Stmt q, db_->Prepare("SELECT server_seq, device_id, device_seq, hlc, "
+                             "deferred, county, kind, body "
+                             "FROM received_changes"));
+    while (true) {
+      FS_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      Doomed d;
+      const absl::string_view bytes = q.BlobView(7);
+      const bool parsed =
+          d.body.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
+          d.body.kind_case() != v1::ChangeBody::KIND_NOT_SET;
+      // A body this client cannot read is judged by the county stored with it.
+      const std::string county = parsed ? CountyOf(d.body) : q.Text(5);
+      const std::string township = parsed ? TownshipOf(d.body) : "";
+      if (keep.Covers(county, township)) continue;
+      d.server_seq = static_cast<uint64_t>(q.Int(0));
+      d.stamp = Stamp{static_cast<uint64_t>(q.Int(3)), q.Blob(1),
+                      static_cast<uint64_t>(q.Int(2))};
+      d.applied = parsed && q.Int(4) == 0 &&
+                  q.Int(6) != static_cast<int>(RecordKind::kUnknown);
+      doomed.push_back(std::move(d));
+    }
+  }
+  const RevisionLister lister =
+      [this](const std::string& id)
+          ABSL_NO_THREAD_SAFETY_ANALYSIS { return ListRevisions(id); };
+  FS_ASSIGN_OR_RETURN(
+      Stmt del,
+      db_->Prepare("DELETE FROM received_changes WHERE server_seq = ?"));
+  for (Doomed& d : doomed) {
+    del.Bind(1, static_cast<int64_t>(d.server_seq));
+    FS_RETURN_IF_ERROR(del.Run());
+    // The row is gone first, so the lister no longer sees it.
+    if (d.applied) FS_RETURN_IF_ERROR(derived_->Remove(d.stamp, d.body, lister));
+  }
+  return static_cast<uint64_t>(doomed.size());
+}
+
+absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
+  absl::MutexLock lock(&mu_);
+  AreaChange change;
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_ASSIGN_OR_RETURN(const int64_t known, GetMeta("areas_known"));
+  FS_ASSIGN_OR_RETURN(const int64_t old_all, GetMeta("areas_all"));
+  AreaSet old{old_all != 0, {}};
+  {
+    FS_ASSIGN_OR_RETURN(Stmt q,
+                        db_->Prepare("SELECT area FROM held_areas ORDER BY area"));
+    while (true) {
+      FS_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      old.areas.push_back(q.Text(0));
+    }
+  }
+  FS_ASSIGN_OR_RETURN(Stmt del,
+                      db_->Prepare("DELETE FROM held_areas WHERE area = ?"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt ins, db_->Prepare("INSERT OR IGNORE INTO held_areas(area, "
+                             "backfill_after, backfill_up_to) VALUES(?, ?, ?)"));
+  if (known == 0 || cursor_ == 0) {
+    // Nothing read from the feed yet: the main feed brings every area.
+    FS_RETURN_IF_ERROR(db_->Exec("DELETE FROM held_areas"));
+    for (const std::string& a : now.areas) {
+      ins.BindText(1, a).Bind(2, 0).Bind(3, 0);
+      FS_RETURN_IF_ERROR(ins.Run());
+    }
+  } else {
+    bool narrowed = old.all && !now.all;
+    for (const std::string& a : old.areas) {
+      if (now.Contains(a)) continue;
+      narrowed = true;
+      change.removed.push_back(a);
+      del.BindText(1, a);
+      FS_RETURN_IF_ERROR(del.Run());
+    }
+    if (old.all && !now.all) change.removed.push_back("all counties");
+    if (narrowed) {
+      FS_ASSIGN_OR_RETURN(change.purged, PurgeOutside(now));
+    }
+    if (now.all && !old.all) {
+      // Every other county arrives: read the feed again from the start
+      // (what is held already is recognised and skipped).
+      change.reread_all = true;
+      change.added.push_back("all counties");
+      FS_RETURN_IF_ERROR(db_->Exec("DELETE FROM held_areas"));
+      FS_RETURN_IF_ERROR(PutMeta("cursor", 0));
+      cursor_ = 0;
+    } else if (!now.all) {
+      for (const std::string& a : now.areas) {
+        if (old.Contains(a)) continue;
+        change.added.push_back(a);
+        ins.BindText(1, a).Bind(2, 0).Bind(3, static_cast<int64_t>(cursor_));
+        FS_RETURN_IF_ERROR(ins.Run());
+      }
+    }
+  }
+  FS_RETURN_IF_ERROR(PutMeta("areas_known", 1));
+  FS_RETURN_IF_ERROR(PutMeta("areas_all", now.all ? 1 : 0));
+  {
+    FS_ASSIGN_OR_RETURN(
+        Stmt q, db_->Prepare("SELECT area, backfill_after, backfill_up_to FROM "
+                             "held_areas WHERE backfill_after < backfill_up_to "
+                             "ORDER BY area"));
+    while (true) {
+      FS_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      change.backfills.push_back(Backfill{q.Text(0),
+                                          static_cast<uint64_t>(q.Int(1)),
+                                          static_cast<uint64_t>(q.Int(2))});
+    }
+  }
+  FS_RETURN_IF_ERROR(tx.Commit());
+  return change;
+}
+
+absl::StatusOr<std::string> LocalStore::HeldAreas() {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(const int64_t known, GetMeta("areas_known"));
+  if (known == 0) return std::string("not known yet (sync once)");
+  FS_ASSIGN_OR_RETURN(const int64_t all, GetMeta("areas_all"));
+  if (all != 0) return std::string("all counties");
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT area, backfill_after < backfill_up_to "
+                           "FROM held_areas ORDER BY area"));
+  std::vector<std::string> parts;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    parts.push_back(absl::StrCat(q.Text(0), q.Int(1) ? " (back-filling)" : ""));
+  }
+  if (parts.empty()) return std::string("none");
+  return absl::StrJoin(parts, ", ");
+}
+
+}  // namespace fieldsync

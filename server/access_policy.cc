@@ -1,0 +1,59 @@
+#include "server/access_policy.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/record_kind.h"
+#include "common/validate.h"
+#include "server/account_store.h"
+
+namespace fieldsync {
+namespace {
+
+absl::Status Denied(const std::string& why) {
+  return absl::PermissionDeniedError(why);
+}
+
+}  // namespace
+
+AreaSet VisibleAreas(v1::Role role, const std::vector<std::string>& granted) {
+  AreaSet set;
+  if (role == v1::ROLE_REVIEWER || role == v1::ROLE_ADMIN) {
+    set.all = true;
+  } else if (role == v1::ROLE_INSPECTOR || role == v1::ROLE_COUNTY_OFFICER) {
+    set.areas = granted;
+  }
+  return set;
+}
+
+absl::Status CheckUpload(const std::string& user, v1::Role role,
+                         const AreaSet& areas, const v1::ChangeBody& body) {
+  const std::string& county = CountyOf(body);
+  const std::string& township = TownshipOf(body);
+  const RecordKind kind = KindOf(body);
+  const absl::string_view kind_name = RecordKindName(kind);
+  if (body.has_record()) {
+    const bool allowed =
+        (role == v1::ROLE_INSPECTOR && kind != RecordKind::kMonthlyReport) ||
+        (role == v1::ROLE_COUNTY_OFFICER && kind == RecordKind::kMonthlyReport);
+    if (!allowed) {
+      return Denied(absl::StrCat("a ", RoleName(role), " may not record a ",
+                                 kind_name));
+    }
+    if (body.record().author() != user) {
+      return Denied(absl::StrCat("record.author \"", body.record().author(),
+                                 "\" is not the logged-in user \"", user,
+                                 "\": log in as its author to send it"));
+    }
+  } else if (role != v1::ROLE_INSPECTOR && role != v1::ROLE_ADMIN) {
+    return Denied(
+        absl::StrCat("a ", RoleName(role), " may not edit entities"));
+  }
+  if (!areas.Covers(county, township)) {
+    return Denied(absl::StrCat(
+        kind_name, " in county ", county,
+        township.empty() ? "" : absl::StrCat(" township ", township),
+        " is outside the areas of user ", user, " (", areas.ToString(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fieldsync

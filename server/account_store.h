@@ -1,0 +1,165 @@
+// Users, their roles and areas, login tokens, failed-login counters and the
+// audit trail, kept in the server database (server_schema.h) on a connection
+// of their own, so that logins do not queue behind upload batches and the
+// admin command (another process) can change accounts while the server runs:
+// every check reads the tables afresh, so a change takes effect at the
+// caller's next call.
+//
+// Every change made here writes its audit row in the same transaction.
+// Names, areas and audit details are stored verbatim (bound parameters
+// only; no SQL is ever built from them). Thread-safe (one mutex).
+#ifndef FIELDSYNC_SERVER_ACCOUNT_STORE_H_
+#define FIELDSYNC_SERVER_ACCOUNT_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/sqlite_db.h"
+#include "fieldsync/v1/auth.pb.h"
+
+namespace fieldsync {
+
+struct UserRecord {
+  int64_t user_id = 0;
+  std::string name;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  bool disabled = false;
+  std::vector<std::string> areas;  // sorted
+  std::string pw_hash;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+};
+
+struct TokenRecord {
+  int64_t token_id = 0;
+  int64_t user_id = 0;
+  std::string user;
+  std::string device_id;
+  int64_t issued_ms = 0;
+  int64_t expires_ms = 0;
+  int64_t revoked_ms = 0;  // 0 = not revoked
+  std::string revoked_by;
+};
+
+struct LoginAttempts {
+  int64_t failures = 0;
+  int64_t last_failure_ms = 0;
+  int64_t locked_until_ms = 0;
+};
+
+struct AuditEntry {
+  int64_t seq = 0;
+  int64_t at_ms = 0;
+  std::string actor;      // a user name, or "admin:<os user>" for the CLI
+  std::string device_id;  // 16 bytes, or empty
+  std::string action;     // login, login_failed, upload, set_areas, ...
+  std::string detail;
+};
+
+struct AuditFilter {
+  std::string actor;   // exact; empty = any
+  std::string action;  // exact; empty = any
+  int64_t since_ms = 0;
+  int64_t until_ms = 0;  // 0 = no bound
+  int64_t after_seq = 0;
+  int limit = 100;
+};
+
+// Human names of roles: "inspector", "county-officer", "reviewer", "admin".
+const char* RoleName(v1::Role role);
+// INVALID_ARGUMENT naming the accepted names.
+absl::StatusOr<v1::Role> ParseRole(absl::string_view name);
+// INVALID_ARGUMENT unless 1..64 bytes of UTF-8 without control characters
+// or surrounding spaces.
+absl::Status ValidateUserName(absl::string_view name);
+
+class AccountStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<AccountStore>> Open(
+      const std::string& path);
+
+  // --- users (admin) ----------------------------------------------------------
+  // ALREADY_EXISTS if the name is taken. Areas are validated (areas.h).
+  absl::StatusOr<int64_t> CreateUser(const std::string& name, v1::Role role,
+                                     const std::string& pw_hash,
+                                     std::vector<std::string> areas,
+                                     const std::string& actor, int64_t now_ms);
+  // NOT_FOUND if there is no such user.
+  absl::StatusOr<UserRecord> GetUser(const std::string& name);
+  absl::StatusOr<std::vector<UserRecord>> ListUsers();
+  absl::Status SetRole(const std::string& name, v1::Role role,
+                       const std::string& actor, int64_t now_ms);
+  absl::Status SetAreas(const std::string& name, std::vector<std::string> areas,
+                        const std::string& actor, int64_t now_ms);
+  // Also revokes the user's tokens: a new password logs every device out.
+  absl::Status SetPassword(const std::string& name, const std::string& pw_hash,
+                           const std::string& actor, int64_t now_ms);
+  // Disabling also revokes the user's tokens.
+  absl::Status SetDisabled(const std::string& name, bool disabled,
+                           const std::string& actor, int64_t now_ms);
+  // Clears the failed-login counter and any lock.
+  absl::Status Unlock(const std::string& name, const std::string& actor,
+                      int64_t now_ms);
+
+  // --- logins -----------------------------------------------------------------
+  absl::StatusOr<LoginAttempts> GetAttempts(const std::string& name);
+  // Counts a failed login of `name` (a user or not) and audits it.
+  absl::Status RecordFailedLogin(const std::string& name,
+                                 const std::string& device_id,
+                                 const LoginAttempts& after,
+                                 const std::string& detail, int64_t now_ms);
+  // Audits a refused attempt (locked or too soon) without counting it.
+  absl::Status RecordRefusedLogin(const std::string& name,
+                                  const std::string& device_id,
+                                  const std::string& detail, int64_t now_ms);
+  // A successful login: clears the counter, registers the device to the user
+  // (revoking another user's tokens for it), stores the token's hash. Returns
+  // the token id.
+  absl::StatusOr<int64_t> RecordLogin(const UserRecord& user,
+                                      const std::string& device_id,
+                                      const std::string& device_label,
+                                      const std::string& token_hash,
+                                      int64_t expires_ms, int64_t now_ms);
+  // NOT_FOUND if no token has this hash.
+  absl::StatusOr<TokenRecord> LookupToken(const std::string& token_hash);
+  // NOT_FOUND if there is no such token. Revoking twice is fine.
+  absl::Status RevokeToken(int64_t token_id, const std::string& actor,
+                           const std::string& why, int64_t now_ms);
+  // Revokes every live token of the user; returns how many.
+  absl::StatusOr<int64_t> RevokeUserTokens(const std::string& name,
+                                           const std::string& actor,
+                                           int64_t now_ms);
+  // Tokens of `name` (all users if empty), newest first.
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(const std::string& name);
+
+  // --- audit ------------------------------------------------------------------
+  absl::Status Audit(const AuditEntry& entry);
+  absl::StatusOr<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter);
+
+  explicit AccountStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+ private:
+  absl::Status AuditLocked(const AuditEntry& entry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<UserRecord> GetUserLocked(const std::string& name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> RevokeAllLocked(int64_t user_id,
+                                          const std::string& actor,
+                                          int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteAreas(int64_t user_id, const std::vector<std::string>& areas)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_SERVER_ACCOUNT_STORE_H_

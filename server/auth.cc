@@ -1,0 +1,221 @@
+#include "server/auth.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/state_digest.h"
+#include "common/status_macros.h"
+#include "common/wire_format.h"
+#include "server/access_policy.h"
+
+namespace fieldsync {
+namespace {
+
+constexpr absl::string_view kTokenPrefix = "fs1.";
+constexpr absl::string_view kBearer = "Bearer ";
+
+std::string NewToken() {
+  uint8_t raw[32];
+  RandomBytes(raw, sizeof raw);
+  char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(b64, sizeof b64, raw, sizeof raw,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return absl::StrCat(kTokenPrefix, b64);
+}
+
+std::string When(int64_t ms) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(ms),
+                          absl::UTCTimeZone());
+}
+
+absl::Status LoginAgain(const std::string& why) {
+  return absl::UnauthenticatedError(
+      absl::StrCat(why, ": log in again (fieldsync login)"));
+}
+
+// The stand-in hash checked for unknown names, made once per cost.
+const std::string& DummyHash(PasswordCost cost) {
+  auto make = [](PasswordCost c) {
+    auto h = HashPassword("fieldsync-dummy-password", c);
+    return h.ok() ? *h : std::string();
+  };
+  if (cost == PasswordCost::kInteractive) {
+    static const std::string slow = make(PasswordCost::kInteractive);
+    return slow;
+  }
+  static const std::string fast = make(PasswordCost::kTestOnlyFast);
+  return fast;
+}
+
+}  // namespace
+
+std::string TokenHash(absl::string_view token) { return Blake2b256(token); }
+
+v1::Identity Authenticator::IdentityOf(const Caller& c) const {
+  v1::Identity id;
+  id.set_user(c.user);
+  id.set_role(c.role);
+  id.set_all_areas(c.areas.all);
+  for (const std::string& a : c.areas.areas) id.add_areas(a);
+  id.set_device_id(c.device_id);
+  id.set_token_expires_ms(c.expires_ms);
+  return id;
+}
+
+absl::StatusOr<v1::LoginResponse> Authenticator::Login(
+    const v1::LoginRequest& req) {
+  if (req.user().empty()) {
+    return absl::InvalidArgumentError("user is required");
+  }
+  if (req.user().size() > 64 || req.password().size() > kMaxPasswordBytes) {
+    return absl::InvalidArgumentError("user or password is too long");
+  }
+  if (req.device_id().size() != kIdBytes) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "device_id must be %d bytes (got %d)", kIdBytes, req.device_id().size()));
+  }
+  if (req.device_label().size() > 512) {
+    return absl::InvalidArgumentError("device_label must be at most 512 bytes");
+  }
+  const int64_t now = clock_->NowMs();
+  FS_ASSIGN_OR_RETURN(LoginAttempts att, accounts_->GetAttempts(req.user()));
+  // Too soon after failures: refused before the password is looked at.
+  int64_t allowed_at = 0;
+  if (att.locked_until_ms > now) {
+    allowed_at = att.locked_until_ms;
+  } else if (att.failures >= options_.free_failures &&
+             att.locked_until_ms == 0) {
+    const int64_t shift =
+        std::min<int64_t>(att.failures - options_.free_failures, 20);
+    const int64_t delay =
+        std::min<int64_t>(int64_t{1000} << shift, options_.max_delay_ms);
+    if (now < att.last_failure_ms + delay) {
+      allowed_at = att.last_failure_ms + delay;
+    }
+  }
+  if (allowed_at > now) {
+    const bool locked = att.locked_until_ms > now;
+    const std::string why = absl::StrFormat(
+        "%s for user \"%s\" after %d failed logins: try again after %s (in "
+        "%d s)%s",
+        locked ? "locked" : "slowed down", req.user(), att.failures,
+        When(allowed_at), (allowed_at - now + 999) / 1000,
+        locked ? ", or ask an administrator to unlock it" : "");
+    FS_RETURN_IF_ERROR(
+        accounts_->RecordRefusedLogin(req.user(), req.device_id(), why, now));
+    return absl::ResourceExhaustedError(why);
+  }
+  auto user = accounts_->GetUser(req.user());
+  if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
+  bool match = false;
+  if (user.ok()) {
+    match = VerifyPassword(user->pw_hash, req.password());
+  } else {
+    // As long as a real check, so timing does not tell which names exist.
+    (void)VerifyPassword(DummyHash(options_.dummy_cost), req.password());
+  }
+  if (!match) {
+    LoginAttempts after = att;
+    if (after.locked_until_ms != 0 && after.locked_until_ms <= now) {
+      after = LoginAttempts{};  // the lock ran out: start counting afresh
+    }
+    ++after.failures;
+    after.last_failure_ms = now;
+    std::string detail = user.ok() ? "wrong password" : "no such user";
+    if (after.failures >= options_.lock_after) {
+      after.locked_until_ms = now + options_.lock_ms;
+      absl::StrAppend(&detail, "; locked until ", When(after.locked_until_ms));
+    }
+    absl::StrAppend(&detail, "; failure ", after.failures);
+    FS_RETURN_IF_ERROR(accounts_->RecordFailedLogin(
+        req.user(), req.device_id(), after, detail, now));
+    return absl::UnauthenticatedError("wrong user name or password");
+  }
+  if (user->disabled) {
+    FS_RETURN_IF_ERROR(accounts_->RecordRefusedLogin(
+        req.user(), req.device_id(), "account disabled", now));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the account \"", req.user(), "\" is disabled: ask an administrator"));
+  }
+  const std::string token = NewToken();
+  const int64_t expires = now + options_.token_ttl_ms;
+  FS_ASSIGN_OR_RETURN(
+      const int64_t token_id,
+      accounts_->RecordLogin(*user, req.device_id(), req.device_label(),
+                             TokenHash(token), expires, now));
+  Caller c;
+  c.user_id = user->user_id;
+  c.user = user->name;
+  c.role = user->role;
+  c.granted = user->areas;
+  c.areas = VisibleAreas(user->role, user->areas);
+  c.device_id = req.device_id();
+  c.token_id = token_id;
+  c.expires_ms = expires;
+  v1::LoginResponse resp;
+  resp.set_token(token);
+  *resp.mutable_identity() = IdentityOf(c);
+  return resp;
+}
+
+absl::StatusOr<Caller> Authenticator::Authenticate(
+    const grpc::ServerContext& context) {
+  const auto& md = context.client_metadata();
+  auto it = md.find("authorization");
+  if (it == md.end()) {
+    return absl::UnauthenticatedError(
+        "no token: log in first (fieldsync login)");
+  }
+  const absl::string_view value(it->second.data(), it->second.size());
+  if (!absl::StartsWith(value, kBearer)) {
+    return absl::UnauthenticatedError(
+        "the authorization metadata must be \"Bearer <token>\"");
+  }
+  return CheckToken(value.substr(kBearer.size()));
+}
+
+absl::StatusOr<Caller> Authenticator::CheckToken(absl::string_view token) {
+  if (!absl::StartsWith(token, kTokenPrefix) || token.size() > 128) {
+    return LoginAgain("the token is not a fieldsync token");
+  }
+  auto t = accounts_->LookupToken(TokenHash(token));
+  if (absl::IsNotFound(t.status())) return LoginAgain("unknown token");
+  if (!t.ok()) return t.status();
+  const int64_t now = clock_->NowMs();
+  if (t->revoked_ms != 0) {
+    return LoginAgain(absl::StrCat("the token was revoked at ",
+                                   When(t->revoked_ms), " by ", t->revoked_by));
+  }
+  if (t->expires_ms <= now) {
+    return LoginAgain(
+        absl::StrCat("the token expired at ", When(t->expires_ms)));
+  }
+  FS_ASSIGN_OR_RETURN(UserRecord u, accounts_->GetUser(t->user));
+  if (u.disabled) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the account \"", u.name, "\" is disabled"));
+  }
+  Caller c;
+  c.user_id = u.user_id;
+  c.user = u.name;
+  c.role = u.role;
+  c.granted = u.areas;
+  c.areas = VisibleAreas(u.role, u.areas);
+  c.device_id = t->device_id;
+  c.token_id = t->token_id;
+  c.expires_ms = t->expires_ms;
+  return c;
+}
+
+absl::Status Authenticator::Logout(const Caller& caller) {
+  return accounts_->RevokeToken(caller.token_id, caller.user, "logout",
+                                clock_->NowMs());
+}
+
+}  // namespace fieldsync

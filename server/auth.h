@@ -1,0 +1,87 @@
+// Logins and tokens: who is calling.
+//
+// Tokens are opaque: "fs1." followed by 32 random bytes (libsodium) in
+// URL-safe base64. The server keeps only their BLAKE2b-256 hash, with the
+// user, the device the token was issued to, its expiry and whether it was
+// revoked, so every call costs one indexed lookup, revocation takes effect
+// at the next call, and a copy of the database yields no usable token. (A
+// signed, self-contained token would save the lookup but could not be
+// revoked without a deny list, which is the same lookup.)
+//
+// Failed logins: counted per user name (existing or not, so that answers do
+// not reveal which names exist). After `free_failures` failures each further
+// attempt must wait 2^(n - free_failures) seconds (capped at max_delay_ms)
+// after the last failure; after `lock_after` failures the name is locked for
+// lock_ms. Attempts that come too soon are refused with RESOURCE_EXHAUSTED
+// without checking the password, so guessing cannot go faster by trying
+// harder. A successful login clears the counter; `admin unlock` does too.
+#ifndef FIELDSYNC_SERVER_AUTH_H_
+#define FIELDSYNC_SERVER_AUTH_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/areas.h"
+#include "common/clock.h"
+#include "fieldsync/v1/auth.pb.h"
+#include "server/account_store.h"
+#include "server/password.h"
+
+namespace fieldsync {
+
+struct AuthOptions {
+  int64_t token_ttl_ms = int64_t{7} * 24 * 3600 * 1000;  // a field trip
+  int free_failures = 3;
+  int lock_after = 10;
+  int64_t max_delay_ms = 60 * 1000;
+  int64_t lock_ms = 15 * 60 * 1000;
+  // Cost of the stand-in hash checked for unknown names (to take as long as
+  // a real check). Tests that use fast hashes set kTestOnlyFast.
+  PasswordCost dummy_cost = PasswordCost::kInteractive;
+};
+
+// The caller of an RPC, as its token says.
+struct Caller {
+  int64_t user_id = 0;
+  std::string user;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  AreaSet areas;  // what the caller may see (all for reviewers and admins)
+  std::vector<std::string> granted;  // the user's own area list
+  std::string device_id;  // the device the token was issued to
+  int64_t token_id = 0;
+  int64_t expires_ms = 0;
+};
+
+class Authenticator {
+ public:
+  // `accounts` and `clock` must outlive it.
+  Authenticator(AccountStore* accounts, const Clock* clock, AuthOptions options)
+      : accounts_(accounts), clock_(clock), options_(options) {}
+
+  absl::StatusOr<v1::LoginResponse> Login(const v1::LoginRequest& request);
+  // The caller behind the call's `authorization: Bearer` metadata.
+  // UNAUTHENTICATED: no token, unknown, expired or revoked (the message says
+  // which, and to log in again); PERMISSION_DENIED: the account is disabled.
+  absl::StatusOr<Caller> Authenticate(const grpc::ServerContext& context);
+  absl::StatusOr<Caller> CheckToken(absl::string_view token);
+  // Revokes the caller's token.
+  absl::Status Logout(const Caller& caller);
+
+  v1::Identity IdentityOf(const Caller& caller) const;
+  AccountStore* accounts() { return accounts_; }
+
+ private:
+  AccountStore* const accounts_;
+  const Clock* const clock_;
+  const AuthOptions options_;
+};
+
+// The stored form of a token (BLAKE2b-256 of its text).
+std::string TokenHash(absl::string_view token);
+
+}  // namespace fieldsync
+
+#endif  // FIELDSYNC_SERVER_AUTH_H_
