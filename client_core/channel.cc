@@ -66,9 +66,8 @@ absl::Status WriteToken(const std::string& home, const std::string& token) {
   const std::string path = TokenPath(home);
   const std::string tmp = path + ".tmp";
   ::unlink(tmp.c_str());
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-             0600);
+  const int fd = ::open(
+      tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Errno(absl::StrCat("cannot create ", tmp));
   const std::string line = token + "\n";
   const bool ok = ::fchmod(fd, 0600) == 0 &&

@@ -10,10 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "client_core/channel.h"
-#include "fieldsync/v1/auth.grpc.pb.h"
 #include "client_core/local_store.h"
 #include "client_core/sync_engine.h"
 #include "common/status_macros.h"
+#include "fieldsync/v1/auth.grpc.pb.h"
 
 namespace fieldsync {
 namespace {

@@ -768,9 +768,9 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
   const int64_t now = clock_->NowMs();
   uint64_t cursor = cursor_, max_hlc = 0, confirmed = 0, others = 0;
   if (backfill_area != nullptr) {
-    FS_ASSIGN_OR_RETURN(
-        Stmt q, db_->Prepare("SELECT backfill_after FROM held_areas "
-                             "WHERE area = ?"));
+    FS_ASSIGN_OR_RETURN(Stmt q,
+                        db_->Prepare("SELECT backfill_after FROM held_areas "
+                                     "WHERE area = ?"));
     q.BindText(1, *backfill_area);
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) {

@@ -81,7 +81,7 @@ struct Backfill {
 struct AreaChange {
   std::vector<Backfill> backfills;  // to read, before the main feed
   std::vector<std::string> added, removed;
-  uint64_t purged = 0;  // received changes deleted
+  uint64_t purged = 0;      // received changes deleted
   bool reread_all = false;  // became an all-areas role: cursor reset to 0
 };
 

@@ -76,7 +76,8 @@ absl::StatusOr<uint64_t> LocalStore::PurgeOutside(const AreaSet& keep) {
     del.Bind(1, static_cast<int64_t>(d.server_seq));
     FS_RETURN_IF_ERROR(del.Run());
     // The row is gone first, so the lister no longer sees it.
-    if (d.applied) FS_RETURN_IF_ERROR(derived_->Remove(d.stamp, d.body, lister));
+    if (d.applied)
+      FS_RETURN_IF_ERROR(derived_->Remove(d.stamp, d.body, lister));
   }
   return static_cast<uint64_t>(doomed.size());
 }
@@ -89,8 +90,8 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
   FS_ASSIGN_OR_RETURN(const int64_t old_all, GetMeta("areas_all"));
   AreaSet old{old_all != 0, {}};
   {
-    FS_ASSIGN_OR_RETURN(Stmt q,
-                        db_->Prepare("SELECT area FROM held_areas ORDER BY area"));
+    FS_ASSIGN_OR_RETURN(
+        Stmt q, db_->Prepare("SELECT area FROM held_areas ORDER BY area"));
     while (true) {
       FS_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
@@ -100,8 +101,9 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
   FS_ASSIGN_OR_RETURN(Stmt del,
                       db_->Prepare("DELETE FROM held_areas WHERE area = ?"));
   FS_ASSIGN_OR_RETURN(
-      Stmt ins, db_->Prepare("INSERT OR IGNORE INTO held_areas(area, "
-                             "backfill_after, backfill_up_to) VALUES(?, ?, ?)"));
+      Stmt ins,
+      db_->Prepare("INSERT OR IGNORE INTO held_areas(area, "
+                   "backfill_after, backfill_up_to) VALUES(?, ?, ?)"));
   if (known == 0 || cursor_ == 0) {
     // Nothing read from the feed yet: the main feed brings every area.
     FS_RETURN_IF_ERROR(db_->Exec("DELETE FROM held_areas"));

@@ -35,8 +35,7 @@ absl::Status FromGrpc(const grpc::Status& s, const ConnectionSettings& conn,
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
     const std::string explained = ExplainConnectFailure(s, conn);
     if (explained != msg) {
-      msg = absl::StrCat(explained,
-                         " (your records are safe on this device)");
+      msg = absl::StrCat(explained, " (your records are safe on this device)");
     } else {
       msg = absl::StrCat("cannot reach the server at ", server, " (", msg,
                          "); your records are safe on this device: sync "
@@ -284,8 +283,8 @@ absl::Status SyncEngine::Download(
     if (backfill != nullptr) r->backfilled += others;
     r->bytes_received += bytes;
     if (backfill == nullptr) {
-      p->to_receive = std::max<uint64_t>(p->to_receive,
-                                         page.feed_head() - req.after_seq());
+      p->to_receive =
+          std::max<uint64_t>(p->to_receive, page.feed_head() - req.after_seq());
     }
     p->received += page.entries_size();
     p->bytes_received += bytes;

@@ -10,9 +10,10 @@
 namespace fieldsync {
 
 absl::Status ValidateAreaCode(absl::string_view code) {
-  const bool digits = !code.empty() && std::all_of(code.begin(), code.end(), [](char c) {
-    return absl::ascii_isdigit(static_cast<unsigned char>(c));
-  });
+  const bool digits =
+      !code.empty() && std::all_of(code.begin(), code.end(), [](char c) {
+        return absl::ascii_isdigit(static_cast<unsigned char>(c));
+      });
   if (!digits || (code.size() != 6 && code.size() != 9)) {
     return absl::InvalidArgumentError(
         absl::StrCat("area \"", code,
@@ -30,8 +31,7 @@ bool AreaCovers(absl::string_view area, absl::string_view county,
 
 bool AreaWithin(absl::string_view area, absl::string_view outer) {
   if (area == outer) return true;
-  return outer.size() == 6 && area.size() == 9 &&
-         absl::StartsWith(area, outer);
+  return outer.size() == 6 && area.size() == 9 && absl::StartsWith(area, outer);
 }
 
 bool AreaSet::Covers(absl::string_view county,

@@ -95,9 +95,8 @@ absl::Status ValidateUserName(absl::string_view name) {
     return absl::InvalidArgumentError("user name must be 1 to 64 bytes");
   }
   if (name.front() == ' ' || name.back() == ' ') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("user name \"", name,
-                     "\" must not begin or end with a space"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "user name \"", name, "\" must not begin or end with a space"));
   }
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) {
@@ -118,9 +117,9 @@ absl::StatusOr<std::unique_ptr<AccountStore>> AccountStore::Open(
 }
 
 absl::Status AccountStore::AuditLocked(const AuditEntry& e) {
-  FS_ASSIGN_OR_RETURN(
-      Stmt ins, db_->Prepare("INSERT INTO audit(at_ms, actor, device_id, "
-                             "action, detail) VALUES(?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(Stmt ins,
+                      db_->Prepare("INSERT INTO audit(at_ms, actor, device_id, "
+                                   "action, detail) VALUES(?,?,?,?,?)"));
   ins.Bind(1, e.at_ms).BindText(2, e.actor);
   if (e.device_id.empty()) {
     ins.BindNull(3);
@@ -162,12 +161,15 @@ absl::StatusOr<int64_t> AccountStore::CreateUser(
   FS_ASSIGN_OR_RETURN(areas, NormalizeAreas(std::move(areas)));
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(
-      Stmt ins, db_->Prepare("INSERT INTO users(name, role, pw_hash, "
-                             "created_ms, updated_ms) VALUES(?,?,?,?,?) "
-                             "ON CONFLICT(name) DO NOTHING"));
-  ins.BindText(1, name).Bind(2, role).BindText(3, pw_hash).Bind(4, now_ms).Bind(
-      5, now_ms);
+  FS_ASSIGN_OR_RETURN(Stmt ins,
+                      db_->Prepare("INSERT INTO users(name, role, pw_hash, "
+                                   "created_ms, updated_ms) VALUES(?,?,?,?,?) "
+                                   "ON CONFLICT(name) DO NOTHING"));
+  ins.BindText(1, name)
+      .Bind(2, role)
+      .BindText(3, pw_hash)
+      .Bind(4, now_ms)
+      .Bind(5, now_ms);
   FS_RETURN_IF_ERROR(ins.Run());
   if (db_->Changes() == 0) {
     return absl::AlreadyExistsError(
@@ -175,10 +177,10 @@ absl::StatusOr<int64_t> AccountStore::CreateUser(
   }
   const int64_t id = db_->LastInsertRowId();
   FS_RETURN_IF_ERROR(WriteAreas(id, areas));
-  FS_RETURN_IF_ERROR(AuditLocked(
-      {0, now_ms, actor, "", "user_created",
-       absl::StrCat("user ", name, " role ", RoleName(role), " areas ",
-                    AreasText(areas))}));
+  FS_RETURN_IF_ERROR(
+      AuditLocked({0, now_ms, actor, "", "user_created",
+                   absl::StrCat("user ", name, " role ", RoleName(role),
+                                " areas ", AreasText(areas))}));
   FS_RETURN_IF_ERROR(tx.Commit());
   return id;
 }
@@ -244,14 +246,15 @@ absl::Status AccountStore::SetRole(const std::string& name, v1::Role role,
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
   FS_ASSIGN_OR_RETURN(
-      Stmt up, db_->Prepare(
-                   "UPDATE users SET role = ?, updated_ms = ? WHERE user_id = ?"));
+      Stmt up,
+      db_->Prepare(
+          "UPDATE users SET role = ?, updated_ms = ? WHERE user_id = ?"));
   up.Bind(1, role).Bind(2, now_ms).Bind(3, u.user_id);
   FS_RETURN_IF_ERROR(up.Run());
-  FS_RETURN_IF_ERROR(AuditLocked({0, now_ms, actor, "", "set_role",
-                                  absl::StrCat("user ", name, " role ",
-                                               RoleName(u.role), " -> ",
-                                               RoleName(role))}));
+  FS_RETURN_IF_ERROR(
+      AuditLocked({0, now_ms, actor, "", "set_role",
+                   absl::StrCat("user ", name, " role ", RoleName(u.role),
+                                " -> ", RoleName(role))}));
   return tx.Commit();
 }
 
@@ -264,13 +267,14 @@ absl::Status AccountStore::SetAreas(const std::string& name,
   FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
   FS_RETURN_IF_ERROR(WriteAreas(u.user_id, areas));
   FS_ASSIGN_OR_RETURN(
-      Stmt up, db_->Prepare("UPDATE users SET updated_ms = ? WHERE user_id = ?"));
+      Stmt up,
+      db_->Prepare("UPDATE users SET updated_ms = ? WHERE user_id = ?"));
   up.Bind(1, now_ms).Bind(2, u.user_id);
   FS_RETURN_IF_ERROR(up.Run());
-  FS_RETURN_IF_ERROR(AuditLocked(
-      {0, now_ms, actor, "", "set_areas",
-       absl::StrCat("user ", name, " areas ", AreasText(u.areas), " -> ",
-                    AreasText(areas))}));
+  FS_RETURN_IF_ERROR(
+      AuditLocked({0, now_ms, actor, "", "set_areas",
+                   absl::StrCat("user ", name, " areas ", AreasText(u.areas),
+                                " -> ", AreasText(areas))}));
   return tx.Commit();
 }
 
@@ -298,7 +302,8 @@ absl::Status AccountStore::SetPassword(const std::string& name,
                             "WHERE user_id = ?"));
   up.BindText(1, pw_hash).Bind(2, now_ms).Bind(3, u.user_id);
   FS_RETURN_IF_ERROR(up.Run());
-  FS_ASSIGN_OR_RETURN(int64_t revoked, RevokeAllLocked(u.user_id, actor, now_ms));
+  FS_ASSIGN_OR_RETURN(int64_t revoked,
+                      RevokeAllLocked(u.user_id, actor, now_ms));
   FS_RETURN_IF_ERROR(AuditLocked(
       {0, now_ms, actor, "", "set_password",
        absl::StrCat("user ", name, "; ", revoked, " token(s) revoked")}));
@@ -330,12 +335,12 @@ absl::Status AccountStore::Unlock(const std::string& name,
                                   const std::string& actor, int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(Stmt del,
-                      db_->Prepare("DELETE FROM login_attempts WHERE name = ?"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt del, db_->Prepare("DELETE FROM login_attempts WHERE name = ?"));
   del.BindText(1, name);
   FS_RETURN_IF_ERROR(del.Run());
-  FS_RETURN_IF_ERROR(AuditLocked({0, now_ms, actor, "", "unlock",
-                                  absl::StrCat("user ", name)}));
+  FS_RETURN_IF_ERROR(AuditLocked(
+      {0, now_ms, actor, "", "unlock", absl::StrCat("user ", name)}));
   return tx.Commit();
 }
 
@@ -393,18 +398,18 @@ absl::StatusOr<int64_t> AccountStore::RecordLogin(
     int64_t expires_ms, int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(Stmt del,
-                      db_->Prepare("DELETE FROM login_attempts WHERE name = ?"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt del, db_->Prepare("DELETE FROM login_attempts WHERE name = ?"));
   del.BindText(1, user.name);
   FS_RETURN_IF_ERROR(del.Run());
   // The device's previous user, if another: its tokens for the device end.
   std::string detail = absl::StrCat("role ", RoleName(user.role), " areas ",
                                     AreasText(user.areas));
   {
-    FS_ASSIGN_OR_RETURN(
-        Stmt q, db_->Prepare("SELECT d.user_id, u.name FROM devices d "
-                             "JOIN users u ON u.user_id = d.user_id "
-                             "WHERE d.device_id = ?"));
+    FS_ASSIGN_OR_RETURN(Stmt q,
+                        db_->Prepare("SELECT d.user_id, u.name FROM devices d "
+                                     "JOIN users u ON u.user_id = d.user_id "
+                                     "WHERE d.device_id = ?"));
     q.BindBlob(1, device_id);
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row && q.Int(0) != user.user_id) {
@@ -412,8 +417,9 @@ absl::StatusOr<int64_t> AccountStore::RecordLogin(
       absl::StrAppend(&detail, "; device moved from user ", q.Text(1));
       FS_ASSIGN_OR_RETURN(
           Stmt up,
-          db_->Prepare("UPDATE tokens SET revoked_ms = ?, revoked_by = ? "
-                       "WHERE user_id = ? AND device_id = ? AND revoked_ms = 0"));
+          db_->Prepare(
+              "UPDATE tokens SET revoked_ms = ?, revoked_by = ? "
+              "WHERE user_id = ? AND device_id = ? AND revoked_ms = 0"));
       up.Bind(1, now_ms)
           .BindText(2, user.name)
           .Bind(3, previous)
@@ -494,9 +500,9 @@ absl::Status AccountStore::RevokeToken(int64_t token_id,
                             "WHERE token_id = ?"));
   up.Bind(1, now_ms).BindText(2, actor).Bind(3, token_id);
   FS_RETURN_IF_ERROR(up.Run());
-  FS_RETURN_IF_ERROR(AuditLocked(
-      {0, now_ms, actor, device, why,
-       absl::StrCat("token ", token_id, " of user ", user)}));
+  FS_RETURN_IF_ERROR(
+      AuditLocked({0, now_ms, actor, device, why,
+                   absl::StrCat("token ", token_id, " of user ", user)}));
   return tx.Commit();
 }
 
@@ -507,9 +513,9 @@ absl::StatusOr<int64_t> AccountStore::RevokeUserTokens(const std::string& name,
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
   FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
   FS_ASSIGN_OR_RETURN(int64_t n, RevokeAllLocked(u.user_id, actor, now_ms));
-  FS_RETURN_IF_ERROR(AuditLocked(
-      {0, now_ms, actor, "", "tokens_revoked",
-       absl::StrCat("user ", name, "; ", n, " token(s) revoked")}));
+  FS_RETURN_IF_ERROR(
+      AuditLocked({0, now_ms, actor, "", "tokens_revoked",
+                   absl::StrCat("user ", name, "; ", n, " token(s) revoked")}));
   FS_RETURN_IF_ERROR(tx.Commit());
   return n;
 }

@@ -84,8 +84,9 @@ class AccountStore {
   static absl::StatusOr<std::unique_ptr<AccountStore>> Open(
       const std::string& path);
 
-  // --- users (admin) ----------------------------------------------------------
-  // ALREADY_EXISTS if the name is taken. Areas are validated (areas.h).
+  // --- users (admin)
+  // ---------------------------------------------------------- ALREADY_EXISTS
+  // if the name is taken. Areas are validated (areas.h).
   absl::StatusOr<int64_t> CreateUser(const std::string& name, v1::Role role,
                                      const std::string& pw_hash,
                                      std::vector<std::string> areas,
@@ -107,7 +108,8 @@ class AccountStore {
   absl::Status Unlock(const std::string& name, const std::string& actor,
                       int64_t now_ms);
 
-  // --- logins -----------------------------------------------------------------
+  // --- logins
+  // -----------------------------------------------------------------
   absl::StatusOr<LoginAttempts> GetAttempts(const std::string& name);
   // Counts a failed login of `name` (a user or not) and audits it.
   absl::Status RecordFailedLogin(const std::string& name,
@@ -138,7 +140,8 @@ class AccountStore {
   // Tokens of `name` (all users if empty), newest first.
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(const std::string& name);
 
-  // --- audit ------------------------------------------------------------------
+  // --- audit
+  // ------------------------------------------------------------------
   absl::Status Audit(const AuditEntry& entry);
   absl::StatusOr<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter);
 
@@ -153,7 +156,8 @@ class AccountStore {
                                           const std::string& actor,
                                           int64_t now_ms)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status WriteAreas(int64_t user_id, const std::vector<std::string>& areas)
+  absl::Status WriteAreas(int64_t user_id,
+                          const std::vector<std::string>& areas)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;

@@ -138,7 +138,8 @@ int UserCommand(AccountStore& accounts, std::vector<std::string> args) {
   } else if (cmd == "set-areas") {
     s = accounts.SetAreas(name, {args.begin() + 1, args.end()}, actor, Now());
   } else if (cmd == "add-area" || cmd == "remove-area") {
-    if (args.size() != 2) return Usage(absl::StrCat("user ", cmd, " NAME CODE"));
+    if (args.size() != 2)
+      return Usage(absl::StrCat("user ", cmd, " NAME CODE"));
     auto u = accounts.GetUser(name);
     if (!u.ok()) return Fail(std::string(u.status().message()));
     std::vector<std::string> areas = u->areas;
@@ -188,10 +189,9 @@ int TokenCommand(AccountStore& accounts, std::vector<std::string> args) {
                 "ISSUED (UTC)", "EXPIRES (UTC)", "STATE");
     for (const TokenRecord& t : *tokens) {
       const std::string state =
-          t.revoked_ms != 0
-              ? absl::StrCat("revoked ", When(t.revoked_ms), " by ",
-                             t.revoked_by)
-              : (t.expires_ms <= now ? "expired" : "live");
+          t.revoked_ms != 0 ? absl::StrCat("revoked ", When(t.revoked_ms),
+                                           " by ", t.revoked_by)
+                            : (t.expires_ms <= now ? "expired" : "live");
       std::printf("%-6lld %-16s %-36s %-19s %-19s %s\n",
                   static_cast<long long>(t.token_id), t.user.c_str(),
                   IdToString(t.device_id).c_str(), When(t.issued_ms).c_str(),
@@ -236,7 +236,8 @@ int AuditCommand(AccountStore& accounts, std::vector<std::string> args) {
     absl::Time t;
     std::string err;
     if (!absl::ParseTime("%Y-%m-%d", since[0], absl::UTCTimeZone(), &t, &err)) {
-      return Usage(absl::StrCat("--since \"", since[0], "\" must be YYYY-MM-DD"));
+      return Usage(
+          absl::StrCat("--since \"", since[0], "\" must be YYYY-MM-DD"));
     }
     f.since_ms = absl::ToUnixMillis(t);
   }
@@ -252,12 +253,12 @@ int AuditCommand(AccountStore& accounts, std::vector<std::string> args) {
   std::printf("%-6s %-19s %-16s %-14s %-8s %s\n", "SEQ", "AT (UTC)", "ACTOR",
               "ACTION", "DEVICE", "DETAIL");
   for (const AuditEntry& e : *rows) {
-    std::printf("%-6lld %-19s %-16s %-14s %-8s %s\n",
-                static_cast<long long>(e.seq), When(e.at_ms).c_str(),
-                e.actor.c_str(), e.action.c_str(),
-                e.device_id.empty() ? "-"
-                                    : IdToString(e.device_id).substr(0, 8).c_str(),
-                e.detail.c_str());
+    std::printf(
+        "%-6lld %-19s %-16s %-14s %-8s %s\n", static_cast<long long>(e.seq),
+        When(e.at_ms).c_str(), e.actor.c_str(), e.action.c_str(),
+        e.device_id.empty() ? "-"
+                            : IdToString(e.device_id).substr(0, 8).c_str(),
+        e.detail.c_str());
   }
   return 0;
 }

@@ -23,7 +23,8 @@ constexpr absl::string_view kBearer = "Bearer ";
 std::string NewToken() {
   uint8_t raw[32];
   RandomBytes(raw, sizeof raw);
-  char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  char b64[sodium_base64_ENCODED_LEN(32,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
   sodium_bin2base64(b64, sizeof b64, raw, sizeof raw,
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   return absl::StrCat(kTokenPrefix, b64);
@@ -77,8 +78,9 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
     return absl::InvalidArgumentError("user or password is too long");
   }
   if (req.device_id().size() != kIdBytes) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "device_id must be %d bytes (got %d)", kIdBytes, req.device_id().size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("device_id must be %d bytes (got %d)", kIdBytes,
+                        req.device_id().size()));
   }
   if (req.device_label().size() > 512) {
     return absl::InvalidArgumentError("device_label must be at most 512 bytes");
@@ -133,8 +135,8 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
       absl::StrAppend(&detail, "; locked until ", When(after.locked_until_ms));
     }
     absl::StrAppend(&detail, "; failure ", after.failures);
-    FS_RETURN_IF_ERROR(accounts_->RecordFailedLogin(
-        req.user(), req.device_id(), after, detail, now));
+    FS_RETURN_IF_ERROR(accounts_->RecordFailedLogin(req.user(), req.device_id(),
+                                                    after, detail, now));
     return absl::UnauthenticatedError("wrong user name or password");
   }
   if (user->disabled) {

@@ -50,7 +50,7 @@ struct Caller {
   v1::Role role = v1::ROLE_UNSPECIFIED;
   AreaSet areas;  // what the caller may see (all for reviewers and admins)
   std::vector<std::string> granted;  // the user's own area list
-  std::string device_id;  // the device the token was issued to
+  std::string device_id;             // the device the token was issued to
   int64_t token_id = 0;
   int64_t expires_ms = 0;
 };

@@ -6,11 +6,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <string>
-#include <thread>
-
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -122,8 +121,8 @@ int Serve(const Args& a) {
   if (!a.tls_key.empty() && !ReadFile(a.tls_key, &options.tls_key_pem)) {
     return Fail(absl::StrCat("cannot read --tls-key ", a.tls_key));
   }
-  auto server = fieldsync::FieldsyncServer::Start(store->get(), accounts->get(),
-                                                  options);
+  auto server =
+      fieldsync::FieldsyncServer::Start(store->get(), accounts->get(), options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

@@ -77,12 +77,10 @@ absl::StatusOr<std::unique_ptr<FieldsyncServer>> FieldsyncServer::Start(
   builder.RegisterService(server->auth_service_.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen,
-                     " (address in use, or not an address of this machine",
-                     tls ? ", or the TLS certificate or key is not valid PEM"
-                         : "",
-                     ")"));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        " (address in use, or not an address of this machine",
+        tls ? ", or the TLS certificate or key is not valid PEM" : "", ")"));
   }
   return server;
 }

@@ -146,8 +146,8 @@ absl::StatusOr<std::unique_ptr<Db>> OpenServerDb(const std::string& path) {
     FS_RETURN_IF_ERROR(BackfillTownships(db.get()));
   }
   if (version != kServerSchemaVersion) {
-    FS_RETURN_IF_ERROR(db->Exec(
-        absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion)));
+    FS_RETURN_IF_ERROR(
+        db->Exec(absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion)));
   }
   FS_RETURN_IF_ERROR(tx.Commit());
   return db;

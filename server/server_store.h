@@ -98,8 +98,7 @@ class ServerStore {
   // (the device asking) come without their body: the device has it, and
   // needs only the confirmation.
   virtual absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
-                                const std::string& reader,
-                                const AreaSet& areas,
+                                const std::string& reader, const AreaSet& areas,
                                 v1::DownloadPage* page) = 0;
 
   virtual absl::StatusOr<uint64_t> FeedHead() = 0;

@@ -4,9 +4,9 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/areas.h"
-#include "absl/strings/str_format.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
 #include "common/state_digest.h"
@@ -314,20 +314,25 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
   }
   FS_RETURN_IF_ERROR(flush_run());
   const uint64_t accepted = seq - next_seq_;
-  const uint64_t rejected = static_cast<uint64_t>(std::count_if(
-      changes.begin(), changes.end(), [&](const PreparedChange& c) {
-        return c.device_seq > first_new_hw;
-      })) - accepted;
+  const uint64_t rejected =
+      static_cast<uint64_t>(std::count_if(changes.begin(), changes.end(),
+                                          [&](const PreparedChange& c) {
+                                            return c.device_seq > first_new_hw;
+                                          })) -
+      accepted;
   if (accepted + rejected > 0) {
     std::string detail = absl::StrCat("accepted ", accepted);
     if (accepted > 0) {
       absl::StrAppend(&detail, " (server_seq ", next_seq_, "-", seq - 1, ")");
     }
     absl::StrAppend(&detail, ", rejected ", rejected);
-    if (denied > 0) absl::StrAppend(&detail, " (", denied, " permission denied)");
+    if (denied > 0)
+      absl::StrAppend(&detail, " (", denied, " permission denied)");
     Stmt& a = *insert_audit_;
-    a.Bind(1, now_ms).BindText(2, context.actor).BindBlob(3, device_id).BindText(
-        4, detail);
+    a.Bind(1, now_ms)
+        .BindText(2, context.actor)
+        .BindBlob(3, device_id)
+        .BindText(4, detail);
     FS_RETURN_IF_ERROR(a.Run());
   }
   Stmt& up = *set_hw_;

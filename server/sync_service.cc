@@ -6,10 +6,10 @@
 #include "absl/strings/str_format.h"
 #include "common/hlc.h"
 #include "common/record_id.h"
-#include "server/access_policy.h"
 #include "common/validate.h"
 #include "common/wire_format.h"
 #include "google/protobuf/arena.h"
+#include "server/access_policy.h"
 
 namespace fieldsync {
 namespace {
@@ -181,7 +181,8 @@ grpc::Status SyncServiceImpl::ProcessUpload(const Caller& caller,
       p.verdict = ParseChangeBodyInto(c.body(), req->device_id(),
                                       limits_.max_change_body_bytes, parsed);
       if (p.verdict.ok()) {
-        p.verdict = CheckUpload(caller.user, caller.role, caller.areas, *parsed);
+        p.verdict =
+            CheckUpload(caller.user, caller.role, caller.areas, *parsed);
         p.withhold_body = !p.verdict.ok();
       } else if (const std::string& county = CountyOf(*parsed);
                  !county.empty() &&

@@ -2,10 +2,11 @@
 // (auth.h), the request, run the shared validation, the access policy
 // (access_policy.h) and the clock bound, and hand the store prepared
 // changes. The token must have been issued to the device the request names
-// (PERMISSION_DENIED otherwise); the feed carries only the caller's areas. Request-level problems become the call's status (with the field
-// named); change-level problems become per-change rejections, so one bad
-// record never blocks the changes behind it.
-// Thread-safe (gRPC calls handlers from many threads).
+// (PERMISSION_DENIED otherwise); the feed carries only the caller's areas.
+// Request-level problems become the call's status (with the field named);
+// change-level problems become per-change rejections, so one bad record never
+// blocks the changes behind it. Thread-safe (gRPC calls handlers from many
+// threads).
 #ifndef FIELDSYNC_SERVER_SYNC_SERVICE_H_
 #define FIELDSYNC_SERVER_SYNC_SERVICE_H_
 

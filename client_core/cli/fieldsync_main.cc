@@ -266,12 +266,12 @@ int Login(const Cli& cli) {
   o.password = *password;
   auto id = (*client)->Login(o);
   if (!id.ok()) return Failure(id.status());
-  std::printf("logged in as %s (%s; areas: %s) on device %s; token valid "
-              "until %s\n",
-              id->user().c_str(), RoleText(id->role()).c_str(),
-              AreasText(*id).c_str(),
-              IdToString((*client)->device_id()).c_str(),
-              Time(id->token_expires_ms()).c_str());
+  std::printf(
+      "logged in as %s (%s; areas: %s) on device %s; token valid "
+      "until %s\n",
+      id->user().c_str(), RoleText(id->role()).c_str(), AreasText(*id).c_str(),
+      IdToString((*client)->device_id()).c_str(),
+      Time(id->token_expires_ms()).c_str());
   return 0;
 }
 
@@ -289,9 +289,9 @@ int WhoAmI(const Cli& cli) {
   if (!client.ok()) return Failure(client.status());
   auto id = (*client)->WhoAmI();
   if (!id.ok()) return Failure(id.status());
-  std::printf("%s (%s); areas: %s; token valid until %s\n",
-              id->user().c_str(), RoleText(id->role()).c_str(),
-              AreasText(*id).c_str(), Time(id->token_expires_ms()).c_str());
+  std::printf("%s (%s); areas: %s; token valid until %s\n", id->user().c_str(),
+              RoleText(id->role()).c_str(), AreasText(*id).c_str(),
+              Time(id->token_expires_ms()).c_str());
   return 0;
 }
 
@@ -521,12 +521,13 @@ int Status(const Cli& cli) {
   if (!client.ok()) return Failure(client.status());
   auto s = (*client)->Status();
   if (!s.ok()) return Failure(s.status());
-  std::printf("device    %s (inspector %s)\nserver    %s (%s, %s)\n"
-              "areas     %s\nlast sync %s\n",
-              IdToString(s->device_id).c_str(), s->author.c_str(),
-              s->server.c_str(), s->tls ? "TLS" : "plaintext",
-              s->logged_in ? "logged in" : "NOT logged in: fieldsync login",
-              s->areas.c_str(), Time(s->last_sync_ms).c_str());
+  std::printf(
+      "device    %s (inspector %s)\nserver    %s (%s, %s)\n"
+      "areas     %s\nlast sync %s\n",
+      IdToString(s->device_id).c_str(), s->author.c_str(), s->server.c_str(),
+      s->tls ? "TLS" : "plaintext",
+      s->logged_in ? "logged in" : "NOT logged in: fieldsync login",
+      s->areas.c_str(), Time(s->last_sync_ms).c_str());
   std::printf(
       "pending   %llu (%s to send)\naccepted  %llu\nrejected  %llu\n"
       "received  %llu from other devices (feed cursor %llu)\n"
@@ -576,9 +577,17 @@ int Main(int argc, char** argv) {
   cli.home = DefaultHome();
   bool help = false;
   static const std::map<std::string, bool> kTakesValue = {
-      {"home", true},  {"server", true}, {"inspector", true}, {"label", true},
-      {"json", false}, {"kind", true},   {"revise", true},    {"help", false},
-      {"user", true},  {"ca", true},     {"insecure-plaintext", false},
+      {"home", true},
+      {"server", true},
+      {"inspector", true},
+      {"label", true},
+      {"json", false},
+      {"kind", true},
+      {"revise", true},
+      {"help", false},
+      {"user", true},
+      {"ca", true},
+      {"insecure-plaintext", false},
       {"force", false}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -153,8 +153,8 @@ TEST(Cli, SyncWithoutANetworkFailsClearlyAndKeepsTheRecords) {
   server.Stop();
   r = Cli(absl::StrCat(home, " sync"));
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(Has(r, absl::StrCat("cannot reach the server at ",
-                                  server.address())))
+  EXPECT_TRUE(
+      Has(r, absl::StrCat("cannot reach the server at ", server.address())))
       << r.out;
   r = Cli(absl::StrCat(home, " status"));
   EXPECT_TRUE(Has(r, "pending   1")) << r.out;
@@ -198,16 +198,16 @@ TEST(Cli, RecordSyncAndListAcrossTwoDevices) {
   server.AddUser("张伟", v1::ROLE_INSPECTOR, testing::TestCounties());
   server.AddUser("李娜", v1::ROLE_INSPECTOR, testing::TestCounties());
   server.AddUser("王芳", v1::ROLE_COUNTY_OFFICER, {"640522"});
-  ASSERT_EQ(Cli(absl::StrCat(a, " login --server ", server.address(),
-                             " --user 张伟"),
-                testing::kTestPassword)
-                .code,
-            0);
-  ASSERT_EQ(Cli(absl::StrCat(b, " login --server ", server.address(),
-                             " --user 李娜"),
-                testing::kTestPassword)
-                .code,
-            0);
+  ASSERT_EQ(
+      Cli(absl::StrCat(a, " login --server ", server.address(), " --user 张伟"),
+          testing::kTestPassword)
+          .code,
+      0);
+  ASSERT_EQ(
+      Cli(absl::StrCat(b, " login --server ", server.address(), " --user 李娜"),
+          testing::kTestPassword)
+          .code,
+      0);
   std::vector<std::string> ids;
   for (RecordKind k : testing::InspectorKinds()) {
     CliResult r = Cli(absl::StrCat(a, " record ", RecordKindName(k), " --json ",
@@ -217,11 +217,11 @@ TEST(Cli, RecordSyncAndListAcrossTwoDevices) {
   }
   // The county officer files the monthly report from a third device.
   const std::string c = absl::StrCat("--home ", dir.Sub("c"));
-  ASSERT_EQ(Cli(absl::StrCat(c, " login --server ", server.address(),
-                             " --user 王芳"),
-                testing::kTestPassword)
-                .code,
-            0);
+  ASSERT_EQ(
+      Cli(absl::StrCat(c, " login --server ", server.address(), " --user 王芳"),
+          testing::kTestPassword)
+          .code,
+      0);
   CliResult m = Cli(absl::StrCat(c, " record monthly-report --json ",
                                  ExamplePath(RecordKind::kMonthlyReport)));
   ASSERT_EQ(m.code, 0) << m.out;

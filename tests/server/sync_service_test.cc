@@ -7,9 +7,9 @@
 
 #include <limits>
 
+#include "client_core/channel.h"
 #include "common/hlc.h"
 #include "common/record_id.h"
-#include "client_core/channel.h"
 #include "common/wire_format.h"
 #include "fieldsync/v1/sync.grpc.pb.h"
 #include "health.grpc.pb.h"

@@ -4,15 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <map>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "fieldsync/v1/auth.grpc.pb.h"
-#include "server/password.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/password.h"
 
 namespace fieldsync::testing {
 
@@ -117,9 +116,10 @@ void TestServer::AddUser(const std::string& name, v1::Role role,
   if (accounts_->GetUser(name).ok()) return;
   auto hash = HashPassword(kTestPassword, PasswordCost::kTestOnlyFast);
   ASSERT_TRUE(hash.ok()) << hash.status();
-  auto id = accounts_->CreateUser(name, role, *hash, areas, "test",
-                                  options_.clock ? options_.clock->NowMs()
-                                                 : SystemClock::Default()->NowMs());
+  auto id =
+      accounts_->CreateUser(name, role, *hash, areas, "test",
+                            options_.clock ? options_.clock->NowMs()
+                                           : SystemClock::Default()->NowMs());
   ASSERT_TRUE(id.ok()) << id.status();
 }
 

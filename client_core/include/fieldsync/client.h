@@ -140,10 +140,10 @@ struct SyncReport {
 };
 
 struct LoginOptions {
-  std::string server;    // HOST:PORT; empty = the one given at init
+  std::string server;  // HOST:PORT; empty = the one given at init
   std::string user;
   std::string password;
-  std::string ca_pem;    // PEM of the CA to verify the server against
+  std::string ca_pem;  // PEM of the CA to verify the server against
   bool insecure_plaintext = false;  // plaintext to a non-loopback server
   // Log in although changes recorded by another user are pending (the
   // server will reject them as not this user's).
