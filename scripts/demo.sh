@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds, and runs the
-# demonstration: a server on its embedded SQLite store, two inspectors of
-# one county recording evidence while the server is unreachable, then both
-# syncing, and the proof that both devices and the server hold the same set,
-# each record exactly once.
+# demonstration: a server on its embedded SQLite store; an admin creating the
+# users; inspectors and a county officer logging in, recording evidence while
+# the server is unreachable, then syncing; the proof that every device holds
+# its county's records exactly once (and only its county's), that the
+# reviewer and the server hold the same set; and the audit trail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -43,10 +44,33 @@ start_server 0
 port=$(sed -n 's/.* on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/server.log")
 server="127.0.0.1:$port"
 
-say "Two inspectors set up their devices for county 640522 (海原县)"
-A="--home $work/zhang"; B="--home $work/li"
-run "$FS" $A init --server "$server" --inspector 张伟 --label "张伟's laptop"
-run "$FS" $B init --server "$server" --inspector 李娜 --label "李娜's phone"
+say "The regional admin creates the accounts (passwords on stdin, never on the command line)"
+adduser() {  # NAME ROLE PASSWORD [--area CODE]...
+  local name=$1 role=$2 pw=$3; shift 3
+  printf '$ printf ***** | fieldsync-server admin --db server.db user add %s --role %s %s\n' "$name" "$role" "$*"
+  printf '%s\n' "$pw" | "$FSS" admin --db "$work/server.db" user add "$name" --role "$role" "$@"
+}
+adduser 张伟 inspector zhangwei-2026 --area 640522
+adduser 李娜 inspector lina-2026 --area 640522
+adduser 王芳 county-officer wangfang-2026 --area 640522
+adduser 马强 inspector maqiang-2026 --area 640521
+adduser 赵敏 reviewer zhaomin-2026
+run "$FSS" admin --db "$work/server.db" user list
+
+say "Each logs in on their device (the token stays in the device home, mode 0600)"
+A="--home $work/zhang"; B="--home $work/li"; C="--home $work/wang"
+D="--home $work/ma"; R="--home $work/zhao"
+login() {  # HOME USER PASSWORD
+  printf '$ printf ***** | fieldsync %s login --server %s --user %s\n' "$1" "$server" "$2"
+  printf '%s\n' "$3" | "$FS" $1 login --server "$server" --user "$2"
+}
+login "$A" 张伟 zhangwei-2026
+login "$B" 李娜 lina-2026
+login "$C" 王芳 wangfang-2026
+login "$D" 马强 maqiang-2026
+login "$R" 赵敏 zhaomin-2026
+printf '$ printf wrong | fieldsync login --user 张伟   (a mistyped password)\n'
+if printf 'wrong\n' | "$FS" $A login --user 张伟; then echo "unexpected: wrong password accepted"; exit 1; fi
 
 say "They drive to the villages: the server is out of reach"
 stop_server
@@ -54,37 +78,55 @@ run "$FS" $A record spot-check --json examples/spot-check.json
 run "$FS" $A record follow-up-visit --json examples/follow-up-visit.json
 run "$FS" $A record document-review --json examples/document-review.json
 run "$FS" $B record interview-note --json examples/interview-note.json
-run "$FS" $B record monthly-report --json examples/monthly-report.json
 run "$FS" $B record follow-up-visit --json examples/follow-up-visit.json
+echo "(李娜 also records a monthly report: only the county officer may file it)"
+run "$FS" $B record monthly-report --json examples/monthly-report.json
+run "$FS" $C record monthly-report --json examples/monthly-report.json
+sed 's/640522/640521/g' examples/spot-check.json >"$work/spot-check-640521.json"
+run "$FS" $D record spot-check --json "$work/spot-check-640521.json"
 printf '$ %s\n' "fieldsync $A sync   (no network)"
 if "$FS" $A sync; then echo "unexpected: sync succeeded without a server"; exit 1; fi
 run "$FS" $A status
 
-say "Back in town: the server is up again, both devices sync"
+say "Back in town: the server is up again, everyone syncs"
 start_server "$port"
 run "$FS" $A sync
 run "$FS" $B sync
+run "$FS" $C sync
+run "$FS" $D sync
 run "$FS" $A sync
+run "$FS" $B sync
+run "$FS" $C sync
+run "$FS" $R sync
 
-say "Every device holds all six records, each once"
+say "County 640522's devices hold its six records, each once; 640521's stays apart"
 run "$FS" $A list
-run "$FS" $B list
+run "$FS" $D list
 run "$FS" $B status
 
 say "Same state everywhere: the digests match"
 "$FS" $A state | tee "$work/a.state"
 "$FS" $B state | tee "$work/b.state"
+"$FS" $C state | tee "$work/c.state"
+"$FS" $R state | tee "$work/r.state"
 "$FSS" state --db "$work/server.db" | tee "$work/s.state"
-da=$(awk '/digest/ {print $2}' "$work/a.state")
-db=$(awk '/digest/ {print $2}' "$work/b.state")
-ds=$(awk '/digest/ {print $2}' "$work/s.state")
+digest() { awk '/digest/ {print $2}' "$work/$1.state"; }
 na=$("$FS" $A list --json | wc -l)
 nb=$("$FS" $B list --json | wc -l)
+nd=$("$FS" $D list --json | wc -l)
+nr=$("$FS" $R list --json | wc -l)
 uniq_ids=$("$FS" $A list --json | sed 's/^{"id":"\([^"]*\)".*/\1/' | sort -u | wc -l)
-if [ "$da" = "$ds" ] && [ "$db" = "$ds" ] && [ "$na" = 6 ] && [ "$nb" = 6 ] && [ "$uniq_ids" = 6 ]; then
-  printf '\nCONVERGED: 6 records on each device, 6 distinct ids, digest %s on both devices and the server.\n' "$ds"
+if [ "$(digest a)" = "$(digest b)" ] && [ "$(digest a)" = "$(digest c)" ] &&
+   [ "$(digest r)" = "$(digest s)" ] && [ "$na" = 6 ] && [ "$nb" = 6 ] &&
+   [ "$uniq_ids" = 6 ] && [ "$nd" = 1 ] && [ "$nr" = 7 ]; then
+  printf '\nCONVERGED: the three devices of county 640522 hold its 6 records (6 distinct ids, digest %s);\n' "$(digest a)"
+  printf 'the 640521 inspector holds only his own; the reviewer holds all 7, digest %s, as the server does.\n' "$(digest s)"
 else
-  printf '\nNOT CONVERGED: a=%s b=%s server=%s, records a=%s b=%s distinct=%s\n' "$da" "$db" "$ds" "$na" "$nb" "$uniq_ids"
+  printf '\nNOT CONVERGED: digests a=%s b=%s c=%s reviewer=%s server=%s; records a=%s b=%s 640521=%s reviewer=%s distinct=%s\n' \
+    "$(digest a)" "$(digest b)" "$(digest c)" "$(digest r)" "$(digest s)" "$na" "$nb" "$nd" "$nr" "$uniq_ids"
   exit 1
 fi
+
+say "The audit trail: who did what, from which device, when"
+run "$FSS" admin --db "$work/server.db" audit
 echo "(The county score sheet comes with the assessment engine, a later issue.)"

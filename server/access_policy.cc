@@ -12,6 +12,13 @@ absl::Status Denied(const std::string& why) {
   return absl::PermissionDeniedError(why);
 }
 
+// "an inspector", "a reviewer".
+std::string A(absl::string_view noun) {
+  const bool vowel = !noun.empty() && std::string_view("aeiou").find(
+                                          noun.front()) != std::string::npos;
+  return absl::StrCat(vowel ? "an " : "a ", noun);
+}
+
 }  // namespace
 
 AreaSet VisibleAreas(v1::Role role, const std::vector<std::string>& granted) {

@@ -323,7 +323,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
   if (accepted + rejected > 0) {
     std::string detail = absl::StrCat("accepted ", accepted);
     if (accepted > 0) {
-      absl::StrAppend(&detail, " (server_seq ", next_seq_, "-", seq - 1, ")");
+      absl::StrAppend(&detail, " (server_seq ", next_seq_,
+                      accepted > 1 ? absl::StrCat("-", seq - 1) : "", ")");
     }
     absl::StrAppend(&detail, ", rejected ", rejected);
     if (denied > 0)
