@@ -43,7 +43,7 @@ absl::Status CheckUpload(const std::string& user, v1::Role role,
         (role == v1::ROLE_COUNTY_OFFICER && kind == RecordKind::kMonthlyReport);
     if (!allowed) {
       return Denied(
-          absl::StrCat("a ", RoleName(role), " may not record a ", kind_name));
+          absl::StrCat(A(RoleName(role)), " may not record ", A(kind_name)));
     }
     if (body.record().author() != user) {
       return Denied(absl::StrCat("record.author \"", body.record().author(),
@@ -51,7 +51,7 @@ absl::Status CheckUpload(const std::string& user, v1::Role role,
                                  "\": log in as its author to send it"));
     }
   } else if (role != v1::ROLE_INSPECTOR && role != v1::ROLE_ADMIN) {
-    return Denied(absl::StrCat("a ", RoleName(role), " may not edit entities"));
+    return Denied(absl::StrCat(A(RoleName(role)), " may not edit entities"));
   }
   if (!areas.Covers(county, township)) {
     return Denied(absl::StrCat(
