@@ -1,6 +1,7 @@
 #include "server/admin_cli.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -268,8 +269,21 @@ int AuditCommand(AccountStore& accounts, std::vector<std::string> args) {
 int RunAdmin(const std::string& db, const std::vector<std::string>& all) {
   if (all.empty()) return Usage("admin needs a command");
   if (db.empty()) return Usage("admin needs --db PATH");
+  struct stat st;
+  const bool exists = ::stat(db.c_str(), &st) == 0;
+  const bool adding = all.size() >= 2 && all[0] == "user" && all[1] == "add";
+  if (!exists && !adding) {
+    return Fail(absl::StrCat("no server database at ", db,
+                             ": check the path (it is the serve --db PATH)"));
+  }
   auto accounts = AccountStore::Open(db);
   if (!accounts.ok()) return Fail(std::string(accounts.status().message()));
+  if (!exists) {
+    std::fprintf(stderr,
+                 "fieldsync-server admin: created a new server "
+                 "database at %s\n",
+                 db.c_str());
+  }
   std::vector<std::string> rest(all.begin() + 1, all.end());
   if (all[0] == "user") return UserCommand(**accounts, rest);
   if (all[0] == "token") return TokenCommand(**accounts, rest);
