@@ -51,6 +51,8 @@
 #include "fieldsync/client.h"
 #include "fieldsync/v1/records.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/account_store.h"
+#include "server/password.h"
 #include "server/server_runner.h"
 #include "server/sqlite_server_store.h"
 
@@ -395,13 +397,25 @@ class RecordMaker {
 // --- sync helpers
 // -------------------------------------------------------------
 
+constexpr char kPassword[] = "bench-password";
+
+// Logs a device in as the bench inspector (not timed).
+absl::Status LogIn(Client& c) {
+  LoginOptions login;
+  login.user = kAuthor;
+  login.password = kPassword;
+  return c.Login(login).status();
+}
+
 absl::StatusOr<std::unique_ptr<Client>> MakeDevice(const std::string& home,
                                                    const std::string& server,
                                                    const std::string& label) {
   FS_RETURN_IF_ERROR(Client::Init(home, server, kAuthor, label));
   ClientOptions o;
   o.home = home;
-  return Client::Open(o);
+  FS_ASSIGN_OR_RETURN(auto c, Client::Open(o));
+  FS_RETURN_IF_ERROR(LogIn(*c));
+  return c;
 }
 
 // When each phase was reported during one Sync().
@@ -501,16 +515,25 @@ absl::Status Run(const Options& opt) {
   // The server: a fresh store for every push run, on one address (the
   // devices remember it), so every run pushes into an empty server.
   std::unique_ptr<SqliteServerStore> store;
+  std::unique_ptr<AccountStore> accounts;
   std::unique_ptr<FieldsyncServer> server;
   ServerOptions so;
   so.listen = "127.0.0.1:0";
+  FS_ASSIGN_OR_RETURN(const std::string pw_hash,
+                      HashPassword(kPassword, PasswordCost::kInteractive));
   auto fresh_server = [&](int run) -> absl::Status {
     server.reset();
     store.reset();
+    accounts.reset();
+    const std::string db = dir->Sub(absl::StrCat("server-", run, ".db"));
+    FS_ASSIGN_OR_RETURN(store, SqliteServerStore::Open(db));
+    FS_ASSIGN_OR_RETURN(accounts, AccountStore::Open(db));
+    FS_RETURN_IF_ERROR(accounts
+                           ->CreateUser(kAuthor, v1::ROLE_INSPECTOR, pw_hash,
+                                        {"640522"}, "bench", 0)
+                           .status());
     FS_ASSIGN_OR_RETURN(
-        store,
-        SqliteServerStore::Open(dir->Sub(absl::StrCat("server-", run, ".db"))));
-    FS_ASSIGN_OR_RETURN(server, FieldsyncServer::Start(store.get(), so));
+        server, FieldsyncServer::Start(store.get(), accounts.get(), so));
     so.listen = server->address();
     return absl::OkStatus();
   };
@@ -575,6 +598,7 @@ absl::Status Run(const Options& opt) {
     ClientOptions o;
     o.home = home;
     FS_ASSIGN_OR_RETURN(a, Client::Open(o));
+    FS_RETURN_IF_ERROR(LogIn(*a));
     FS_ASSIGN_OR_RETURN(TimedSync t, RunSync(*a));
     if (run == 0 || t.seconds < push.seconds) push = t;
   }
