@@ -139,22 +139,64 @@ void Authorize(grpc::ClientContext* context, const std::string& token) {
 
 std::string ExplainConnectFailure(const grpc::Status& status,
                                   const ConnectionSettings& s) {
+  // gRPC 1.51 (over OpenSSL) reports a failed connection as "failed to
+  // connect to all addresses; last error: CODE: ipv4:HOST:PORT: WHY", e.g.
+  //   Ssl handshake failed: SSL_ERROR_SSL: error:0A000086:SSL
+  //     routines::certificate verify failed   (wrong CA, expired, ...)
+  //   Ssl handshake failed: ... wrong version number  (TLS client, plaintext
+  //     server)
+  //   Peer name 127.0.0.2 is not in peer certificate
+  //   Socket closed                    (plaintext client, TLS server)
+  // The verification error itself (expired, unknown issuer) is not in the
+  // status; only OpenSSL's verify result would tell, and gRPC logs only
+  // "certificate verify failed".
   const std::string& m = status.error_message();
   const bool tls = !s.ca_pem.empty();
-  if (tls && (absl::StrContains(m, "CERTIFICATE_VERIFY_FAILED") ||
-              absl::StrContains(m, "certificate verify failed") ||
-              absl::StrContains(m, "Handshake failed") ||
-              absl::StrContains(m, "handshake failed"))) {
-    std::string why = "the server's certificate could not be verified";
-    if (absl::StrContains(m, "expired")) {
-      why = "the server's certificate has expired";
+  if (tls) {
+    if (absl::StrContains(m, "is not in peer certificate")) {
+      return absl::StrCat(
+          "TLS to ", s.server,
+          " failed: the server's certificate does not list the name \"",
+          HostOf(s.server),
+          "\": log in with --server using a name or address the certificate "
+          "lists (its subjectAltName); nothing was sent. Detail: ",
+          m);
     }
-    return absl::StrCat(
-        "TLS to ", s.server, " failed: ", why,
-        " against the CA given at login (a wrong CA, an expired or "
-        "self-signed certificate, or a name the certificate does not list); "
-        "nothing was sent. Detail: ",
-        m);
+    if (absl::StrContains(m, "wrong version number") ||
+        absl::StrContains(m, "packet length too long") ||
+        absl::StrContains(m, "WRONG_VERSION_NUMBER")) {
+      return absl::StrCat(
+          "TLS to ", s.server,
+          " failed: the server does not speak TLS (it was started without "
+          "--tls-cert); nothing was sent. Detail: ",
+          m);
+    }
+    if (absl::StrContains(m, "CERTIFICATE_VERIFY_FAILED") ||
+        absl::StrContains(m, "certificate verify failed") ||
+        absl::StrContains(m, "certificate has expired") ||
+        absl::StrContains(m, "CERTIFICATE_EXPIRED")) {
+      if (absl::StrContains(m, "expired")) {
+        return absl::StrCat(
+            "TLS to ", s.server,
+            " failed: the server's certificate has expired; nothing was "
+            "sent. Detail: ",
+            m);
+      }
+      return absl::StrCat(
+          "TLS to ", s.server,
+          " failed: the server's certificate could not be verified against "
+          "the CA given at login (--ca): it was signed by another CA, has "
+          "expired or is not yet valid, or is self-signed; nothing was sent. "
+          "Detail: ",
+          m);
+    }
+    if (absl::StrContains(m, "Handshake failed") ||
+        absl::StrContains(m, "handshake failed")) {
+      return absl::StrCat("TLS to ", s.server,
+                          " failed: the TLS handshake did not complete; "
+                          "nothing was sent. Detail: ",
+                          m);
+    }
   }
   if (!tls && (absl::StrContains(m, "Socket closed") ||
                absl::StrContains(m, "Connection reset") ||
