@@ -141,8 +141,10 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
       }
     }
   }
-  FS_RETURN_IF_ERROR(PutMeta("areas_known", 1));
-  FS_RETURN_IF_ERROR(PutMeta("areas_all", now.all ? 1 : 0));
+  if (known == 0 || (old_all != 0) != now.all) {
+    FS_RETURN_IF_ERROR(PutMeta("areas_known", 1));
+    FS_RETURN_IF_ERROR(PutMeta("areas_all", now.all ? 1 : 0));
+  }
   {
     FS_ASSIGN_OR_RETURN(
         Stmt q, db_->Prepare("SELECT area, backfill_after, backfill_up_to FROM "

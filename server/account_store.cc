@@ -103,6 +103,10 @@ absl::Status ValidateUserName(absl::string_view name) {
       return absl::InvalidArgumentError(
           "user name must not contain control characters");
     }
+    if (c == ':') {
+      // "admin:<os user>" names the admin command in the audit trail.
+      return absl::InvalidArgumentError("user name must not contain ':'");
+    }
   }
   if (!IsValidUtf8(name)) {
     return absl::InvalidArgumentError("user name must be UTF-8");
@@ -361,27 +365,53 @@ absl::StatusOr<LoginAttempts> AccountStore::GetAttempts(
   return a;
 }
 
-absl::Status AccountStore::RecordFailedLogin(const std::string& name,
-                                             const std::string& device_id,
-                                             const LoginAttempts& after,
-                                             const std::string& detail,
-                                             int64_t now_ms) {
+absl::StatusOr<LoginDecision> AccountStore::CountLoginAttempt(
+    const std::string& name, const std::string& device_id, int64_t now_ms,
+    int64_t forget_after_ms,
+    const std::function<LoginDecision(const LoginAttempts&)>& decide) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(
-      Stmt up,
-      db_->Prepare("INSERT INTO login_attempts(name, failures, "
-                   "last_failure_ms, locked_until_ms) VALUES(?1,?2,?3,?4) "
-                   "ON CONFLICT(name) DO UPDATE SET failures = ?2, "
-                   "last_failure_ms = ?3, locked_until_ms = ?4"));
-  up.BindText(1, name)
-      .Bind(2, after.failures)
-      .Bind(3, after.last_failure_ms)
-      .Bind(4, after.locked_until_ms);
-  FS_RETURN_IF_ERROR(up.Run());
-  FS_RETURN_IF_ERROR(
-      AuditLocked({0, now_ms, name, device_id, "login_failed", detail}));
-  return tx.Commit();
+  {
+    FS_ASSIGN_OR_RETURN(Stmt prune,
+                        db_->Prepare("DELETE FROM login_attempts WHERE "
+                                     "last_failure_ms < ?1 AND "
+                                     "locked_until_ms < ?2"));
+    prune.Bind(1, now_ms - forget_after_ms).Bind(2, now_ms);
+    FS_RETURN_IF_ERROR(prune.Run());
+  }
+  LoginAttempts before;
+  {
+    FS_ASSIGN_OR_RETURN(Stmt q,
+                        db_->Prepare("SELECT failures, last_failure_ms, "
+                                     "locked_until_ms FROM login_attempts "
+                                     "WHERE name = ?"));
+    q.BindText(1, name);
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row) {
+      before.failures = q.Int(0);
+      before.last_failure_ms = q.Int(1);
+      before.locked_until_ms = q.Int(2);
+    }
+  }
+  LoginDecision d = decide(before);
+  if (!d.allowed) {
+    FS_RETURN_IF_ERROR(
+        AuditLocked({0, now_ms, name, device_id, "login_refused", d.refusal}));
+  } else {
+    FS_ASSIGN_OR_RETURN(
+        Stmt up,
+        db_->Prepare("INSERT INTO login_attempts(name, failures, "
+                     "last_failure_ms, locked_until_ms) VALUES(?1,?2,?3,?4) "
+                     "ON CONFLICT(name) DO UPDATE SET failures = ?2, "
+                     "last_failure_ms = ?3, locked_until_ms = ?4"));
+    up.BindText(1, name)
+        .Bind(2, d.after.failures)
+        .Bind(3, d.after.last_failure_ms)
+        .Bind(4, d.after.locked_until_ms);
+    FS_RETURN_IF_ERROR(up.Run());
+  }
+  FS_RETURN_IF_ERROR(tx.Commit());
+  return d;
 }
 
 absl::Status AccountStore::RecordRefusedLogin(const std::string& name,

@@ -12,6 +12,7 @@
 #define FIELDSYNC_SERVER_ACCOUNT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,13 @@ struct LoginAttempts {
   int64_t locked_until_ms = 0;
 };
 
+// What the login policy (auth.h) decides for one attempt.
+struct LoginDecision {
+  bool allowed = false;
+  LoginAttempts after;  // the counter once this attempt is counted
+  std::string refusal;  // why, when not allowed
+};
+
 struct AuditEntry {
   int64_t seq = 0;
   int64_t at_ms = 0;
@@ -84,9 +92,8 @@ class AccountStore {
   static absl::StatusOr<std::unique_ptr<AccountStore>> Open(
       const std::string& path);
 
-  // --- users (admin)
-  // ---------------------------------------------------------- ALREADY_EXISTS
-  // if the name is taken. Areas are validated (areas.h).
+  // Users (admin).
+  // ALREADY_EXISTS if the name is taken. Areas are validated (areas.h).
   absl::StatusOr<int64_t> CreateUser(const std::string& name, v1::Role role,
                                      const std::string& pw_hash,
                                      std::vector<std::string> areas,
@@ -108,15 +115,21 @@ class AccountStore {
   absl::Status Unlock(const std::string& name, const std::string& actor,
                       int64_t now_ms);
 
-  // --- logins
-  // -----------------------------------------------------------------
+  // Logins.
   absl::StatusOr<LoginAttempts> GetAttempts(const std::string& name);
-  // Counts a failed login of `name` (a user or not) and audits it.
-  absl::Status RecordFailedLogin(const std::string& name,
-                                 const std::string& device_id,
-                                 const LoginAttempts& after,
-                                 const std::string& detail, int64_t now_ms);
-  // Audits a refused attempt (locked or too soon) without counting it.
+  // One login attempt of `name` (a user or not), decided and counted in one
+  // transaction, before the password is checked, so that concurrent guesses
+  // cannot slip past the counter: `decide` gets the counter as stored and
+  // says whether the attempt may go on and what the counter becomes (the
+  // attempt counted as a failure; RecordLogin clears it on success). A
+  // refused attempt is audited and not counted. Counters of names that have
+  // not failed for `forget_after_ms` (and are not locked) are dropped, so
+  // made-up names cannot grow the table without bound.
+  absl::StatusOr<LoginDecision> CountLoginAttempt(
+      const std::string& name, const std::string& device_id, int64_t now_ms,
+      int64_t forget_after_ms,
+      const std::function<LoginDecision(const LoginAttempts&)>& decide);
+  // Audits an attempt refused for another reason (a disabled account).
   absl::Status RecordRefusedLogin(const std::string& name,
                                   const std::string& device_id,
                                   const std::string& detail, int64_t now_ms);
@@ -140,8 +153,7 @@ class AccountStore {
   // Tokens of `name` (all users if empty), newest first.
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(const std::string& name);
 
-  // --- audit
-  // ------------------------------------------------------------------
+  // Audit.
   absl::Status Audit(const AuditEntry& entry);
   absl::StatusOr<std::vector<AuditEntry>> ListAudit(const AuditFilter& filter);
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/areas.h"
 #include "common/clock.h"
 #include "common/record_id.h"
 #include "common/secret_input.h"
@@ -116,6 +117,11 @@ int UserCommand(AccountStore& accounts, std::vector<std::string> args) {
     if (!role.ok()) return Fail(std::string(role.status().message()));
     if (auto s = ValidateUserName(args[0]); !s.ok()) {
       return Fail(std::string(s.message()));
+    }
+    for (const std::string& a : areas) {
+      if (auto s = ValidateAreaCode(a); !s.ok()) {
+        return Fail(std::string(s.message()));
+      }
     }
     auto pw = ReadPassword(args[0]);
     if (!pw.ok()) return Fail(std::string(pw.status().message()));

@@ -86,32 +86,52 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
     return absl::InvalidArgumentError("device_label must be at most 512 bytes");
   }
   const int64_t now = clock_->NowMs();
-  FS_ASSIGN_OR_RETURN(LoginAttempts att, accounts_->GetAttempts(req.user()));
-  // Too soon after failures: refused before the password is looked at.
-  int64_t allowed_at = 0;
-  if (att.locked_until_ms > now) {
-    allowed_at = att.locked_until_ms;
-  } else if (att.failures >= options_.free_failures &&
-             att.locked_until_ms == 0) {
-    const int64_t shift =
-        std::min<int64_t>(att.failures - options_.free_failures, 20);
-    const int64_t delay =
-        std::min<int64_t>(int64_t{1000} << shift, options_.max_delay_ms);
-    if (now < att.last_failure_ms + delay) {
-      allowed_at = att.last_failure_ms + delay;
+  // Decided and counted atomically, before the password is looked at: an
+  // attempt that comes too soon is refused without checking it.
+  auto decide = [&](const LoginAttempts& att) {
+    LoginDecision d;
+    int64_t allowed_at = 0;
+    if (att.locked_until_ms > now) {
+      allowed_at = att.locked_until_ms;
+    } else if (att.failures >= options_.free_failures &&
+               att.locked_until_ms == 0) {
+      const int64_t shift =
+          std::min<int64_t>(att.failures - options_.free_failures, 20);
+      const int64_t delay =
+          std::min<int64_t>(int64_t{1000} << shift, options_.max_delay_ms);
+      if (now < att.last_failure_ms + delay) {
+        allowed_at = att.last_failure_ms + delay;
+      }
     }
-  }
-  if (allowed_at > now) {
-    const bool locked = att.locked_until_ms > now;
-    const std::string why = absl::StrFormat(
-        "%s for user \"%s\" after %d failed logins: try again after %s (in "
-        "%d s)%s",
-        locked ? "locked" : "slowed down", req.user(), att.failures,
-        When(allowed_at), (allowed_at - now + 999) / 1000,
-        locked ? ", or ask an administrator to unlock it" : "");
-    FS_RETURN_IF_ERROR(
-        accounts_->RecordRefusedLogin(req.user(), req.device_id(), why, now));
-    return absl::ResourceExhaustedError(why);
+    if (allowed_at > now) {
+      const bool locked = att.locked_until_ms > now;
+      d.refusal = absl::StrFormat(
+          "%s for user \"%s\" after %d failed logins: try again after %s (in "
+          "%d s)%s",
+          locked ? "locked" : "slowed down", req.user(), att.failures,
+          When(allowed_at), (allowed_at - now + 999) / 1000,
+          locked ? ", or ask an administrator to unlock it" : "");
+      return d;
+    }
+    d.allowed = true;
+    d.after = att;
+    if (d.after.locked_until_ms != 0 && d.after.locked_until_ms <= now) {
+      d.after = LoginAttempts{};  // the lock ran out: start counting afresh
+    }
+    ++d.after.failures;
+    d.after.last_failure_ms = now;
+    if (d.after.failures >= options_.lock_after) {
+      d.after.locked_until_ms = now + options_.lock_ms;
+    }
+    return d;
+  };
+  FS_ASSIGN_OR_RETURN(
+      const LoginDecision decision,
+      accounts_->CountLoginAttempt(
+          req.user(), req.device_id(), now,
+          std::max(options_.lock_ms, options_.max_delay_ms) * 4, decide));
+  if (!decision.allowed) {
+    return absl::ResourceExhaustedError(decision.refusal);
   }
   auto user = accounts_->GetUser(req.user());
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
@@ -123,20 +143,14 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
     (void)VerifyPassword(DummyHash(options_.dummy_cost), req.password());
   }
   if (!match) {
-    LoginAttempts after = att;
-    if (after.locked_until_ms != 0 && after.locked_until_ms <= now) {
-      after = LoginAttempts{};  // the lock ran out: start counting afresh
-    }
-    ++after.failures;
-    after.last_failure_ms = now;
     std::string detail = user.ok() ? "wrong password" : "no such user";
-    if (after.failures >= options_.lock_after) {
-      after.locked_until_ms = now + options_.lock_ms;
-      absl::StrAppend(&detail, "; locked until ", When(after.locked_until_ms));
+    if (decision.after.locked_until_ms > now) {
+      absl::StrAppend(&detail, "; locked until ",
+                      When(decision.after.locked_until_ms));
     }
-    absl::StrAppend(&detail, "; failure ", after.failures);
-    FS_RETURN_IF_ERROR(accounts_->RecordFailedLogin(req.user(), req.device_id(),
-                                                    after, detail, now));
+    absl::StrAppend(&detail, "; failure ", decision.after.failures);
+    FS_RETURN_IF_ERROR(accounts_->Audit(
+        {0, now, req.user(), req.device_id(), "login_failed", detail}));
     return absl::UnauthenticatedError("wrong user name or password");
   }
   if (user->disabled) {

@@ -105,6 +105,10 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+-- INSERT OR REPLACE would replace a row without firing the delete trigger.
+CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+  WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq)
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 )sql";
 
 // Fills changes.township from the stored bodies (version 1 did not keep it).

@@ -281,6 +281,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
       if (!verdict.ok() && !IsRuleRefusal(verdict)) return verdict;
     }
     if (!verdict.ok()) {
+      // Nothing of a change the sender had no right to make is kept.
+      if (absl::IsPermissionDenied(verdict)) c.withhold_body = true;
       if (c.withhold_body) ++denied;
       FS_RETURN_IF_ERROR(flush_run());  // a rejection ends the run
       FS_RETURN_IF_ERROR(Reject(device_id, c, verdict, now_ms, &out));

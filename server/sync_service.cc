@@ -116,12 +116,13 @@ grpc::Status SyncServiceImpl::Upload(grpc::ServerContext* context,
 grpc::Status SyncServiceImpl::UploadStream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream) {
-  // The token is checked once, when the stream opens; every batch must name
-  // the device it was issued to.
-  auto caller = auth_->Authenticate(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  // The token is checked for every batch (one indexed read), so a
+  // revocation or a change of areas applies mid-stream too; every batch must
+  // name the device the token was issued to.
   v1::UploadRequest req;
   while (stream->Read(&req)) {
+    auto caller = auth_->Authenticate(*context);
+    if (!caller.ok()) return ToGrpcStatus(caller.status());
     v1::UploadResponse resp;
     if (auto s = CheckDeviceId(req.device_id()); !s.ok()) return s;
     if (req.device_id() != caller->device_id) {
@@ -180,14 +181,19 @@ grpc::Status SyncServiceImpl::ProcessUpload(const Caller& caller,
           google::protobuf::Arena::CreateMessage<v1::ChangeBody>(&arena);
       p.verdict = ParseChangeBodyInto(c.body(), req->device_id(),
                                       limits_.max_change_body_bytes, parsed);
-      if (p.verdict.ok()) {
-        p.verdict =
-            CheckUpload(caller.user, caller.role, caller.areas, *parsed);
-        p.withhold_body = !p.verdict.ok();
-      } else if (const std::string& county = CountyOf(*parsed);
-                 !county.empty() &&
-                 !caller.areas.Covers(county, TownshipOf(*parsed))) {
-        p.withhold_body = true;  // invalid, and not the caller's to send
+      // The caller's rights come first: a change the caller may not make is
+      // refused as such, valid or not, and nothing of it is kept. A body too
+      // broken to tell its kind or area is kept (for the admin to see) only
+      // from callers who see every area.
+      if (parsed->kind_case() != v1::ChangeBody::KIND_NOT_SET) {
+        if (absl::Status allowed =
+                CheckUpload(caller.user, caller.role, caller.areas, *parsed);
+            !allowed.ok()) {
+          p.verdict = allowed;
+          p.withhold_body = true;
+        }
+      } else if (!caller.areas.all) {
+        p.withhold_body = true;
       }
       if (p.verdict.ok()) p.parsed = parsed;
       bool clamped = false;
