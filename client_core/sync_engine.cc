@@ -172,6 +172,15 @@ absl::Status SyncEngine::Upload(
   std::thread reader([&] {
     v1::UploadResponse resp;
     while (stream->Read(&resp)) {
+      if (resp.error_code() != 0) {
+        // The server announces that the stream ends with this status.
+        absl::MutexLock lock(&mu);
+        reader_status = FromGrpc(
+            grpc::Status(static_cast<grpc::StatusCode>(resp.error_code()),
+                         resp.error_message()),
+            connection_, "Upload");
+        break;
+      }
       v1::UploadRequest req;
       {
         absl::MutexLock lock(&mu);

@@ -17,6 +17,7 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DFIELDSYNC_SANITIZE=ON \
   -DFIELDSYNC_BUILD_BENCH=OFF
 echo "== tests under ASan/UBSan =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan_suppressions.txt" \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 echo "== all tests passed (normal and sanitized builds) =="

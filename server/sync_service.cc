@@ -1,9 +1,14 @@
 #include "server/sync_service.h"
 
 #include <cstdlib>
+#include <deque>
+#include <memory>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "common/hlc.h"
 #include "common/record_id.h"
 #include "common/validate.h"
@@ -104,47 +109,132 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+// An upload batch on its way through Prepare and Apply. Heap-allocated and
+// never moved once read, so the prepared changes' views into `request` and
+// the bodies parsed on `arena` stay valid.
+struct SyncServiceImpl::Batch {
+  static google::protobuf::ArenaOptions Options() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 64 * 1024;
+    o.max_block_size = 1024 * 1024;
+    return o;
+  }
+  Batch() : arena(Options()) {}
+
+  v1::UploadRequest request;
+  std::string actor;
+  int64_t now_ms = 0;
+  // Parsed bodies live on one arena for the batch: one allocation instead of
+  // a dozen per record.
+  google::protobuf::Arena arena;
+  std::vector<PreparedChange> changes;
+  grpc::Status status;  // not OK: the batch fails as a whole
+};
+
 grpc::Status SyncServiceImpl::Upload(grpc::ServerContext* context,
                                      const v1::UploadRequest* req,
                                      v1::UploadResponse* resp) {
   if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
   auto caller = CallerFor(*context, req->device_id());
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ProcessUpload(*caller, *req, resp);
+  auto batch = std::make_unique<Batch>();
+  batch->request = *req;
+  if (grpc::Status s = Prepare(*caller, batch.get()); !s.ok()) return s;
+  return Apply(batch.get(), resp);
 }
+
+grpc::Status SyncServiceImpl::CheckStreamBatch(
+    const grpc::ServerContext& context, Batch* batch) {
+  // The token is checked for every batch (one indexed read), so a
+  // revocation or a change of areas applies mid-stream too; every batch must
+  // name the device the token was issued to.
+  const v1::UploadRequest& req = batch->request;
+  if (auto s = CheckDeviceId(req.device_id()); !s.ok()) return s;
+  auto caller = CallerFor(context, req.device_id());
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Prepare(*caller, batch);
+}
+
+namespace {
+
+// The queue between UploadStream's reading thread and its applying thread.
+struct BatchQueue {
+  absl::Mutex mu;
+  std::deque<std::unique_ptr<SyncServiceImpl::Batch>> items ABSL_GUARDED_BY(mu);
+  bool closed ABSL_GUARDED_BY(mu) = false;   // nothing more will be pushed
+  bool stopped ABSL_GUARDED_BY(mu) = false;  // the applier gave up
+
+  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return !items.empty() || closed;
+  }
+  bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return items.size() < 2 || stopped;
+  }
+};
+
+}  // namespace
 
 grpc::Status SyncServiceImpl::UploadStream(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream) {
-  // The token is checked for every batch (one indexed read), so a
-  // revocation or a change of areas applies mid-stream too; every batch must
-  // name the device the token was issued to.
-  v1::UploadRequest req;
-  while (stream->Read(&req)) {
-    auto caller = auth_->Authenticate(*context);
-    if (!caller.ok()) return ToGrpcStatus(caller.status());
-    v1::UploadResponse resp;
-    if (auto s = CheckDeviceId(req.device_id()); !s.ok()) return s;
-    if (req.device_id() != caller->device_id) {
-      return grpc::Status(
-          grpc::StatusCode::PERMISSION_DENIED,
-          absl::StrCat("the token of user ", caller->user,
-                       " was issued to device ", IdToString(caller->device_id),
-                       ", not to device ", IdToString(req.device_id()),
-                       ": log in on this device"));
+  // This thread reads and prepares batches; `applier` stores them in order
+  // and writes the answers, so batch n+1 is parsed and checked while batch n
+  // is stored. A batch that fails as a whole ends the stream: the batches
+  // before it are applied and answered, the failure is announced in-band
+  // (error_code) so that a device waiting for answers stops sending, and the
+  // stream ends with that status.
+  BatchQueue q;
+  grpc::Status result = grpc::Status::OK;  // written by the applier only
+  std::thread applier([&] {
+    while (true) {
+      std::unique_ptr<Batch> batch;
+      {
+        absl::MutexLock lock(&q.mu);
+        q.mu.Await(absl::Condition(&q, &BatchQueue::Ready));
+        if (q.items.empty()) return;  // closed and drained
+        batch = std::move(q.items.front());
+        q.items.pop_front();
+      }
+      v1::UploadResponse resp;
+      grpc::Status s = batch->status;
+      if (s.ok()) s = Apply(batch.get(), &resp);
+      if (s.ok() && !stream->Write(resp)) {
+        s = grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream broken");
+      }
+      if (!s.ok()) {
+        v1::UploadResponse error;
+        error.set_error_code(static_cast<int>(s.error_code()));
+        error.set_error_message(s.error_message());
+        (void)stream->Write(error);
+        result = s;
+        absl::MutexLock lock(&q.mu);
+        q.stopped = true;
+        q.items.clear();
+        return;
+      }
     }
-    if (grpc::Status s = ProcessUpload(*caller, req, &resp); !s.ok()) return s;
-    if (!stream->Write(resp)) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream broken");
-    }
+  });
+  while (true) {
+    auto batch = std::make_unique<Batch>();
+    if (!stream->Read(&batch->request)) break;
+    batch->status = CheckStreamBatch(*context, batch.get());
+    const bool failed = !batch->status.ok();
+    absl::MutexLock lock(&q.mu);
+    q.mu.Await(absl::Condition(&q, &BatchQueue::HasRoom));
+    if (q.stopped) break;
+    q.items.push_back(std::move(batch));
+    if (failed) break;  // read no further: the applier ends the stream
   }
-  return grpc::Status::OK;
+  {
+    absl::MutexLock lock(&q.mu);
+    q.closed = true;
+  }
+  applier.join();
+  return result;
 }
 
-grpc::Status SyncServiceImpl::ProcessUpload(const Caller& caller,
-                                            const v1::UploadRequest& request,
-                                            v1::UploadResponse* resp) {
-  const v1::UploadRequest* req = &request;
+grpc::Status SyncServiceImpl::Prepare(const Caller& caller, Batch* batch) {
+  const v1::UploadRequest* req = &batch->request;
   if (static_cast<uint32_t>(req->changes_size()) >
       limits_.max_changes_per_upload) {
     return grpc::Status(
@@ -153,13 +243,9 @@ grpc::Status SyncServiceImpl::ProcessUpload(const Caller& caller,
                         req->changes_size(), limits_.max_changes_per_upload));
   }
   const int64_t now = clock_->NowMs();
-  // Parsed bodies live on one arena for the batch: one allocation instead of
-  // a dozen per record.
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 64 * 1024;
-  arena_options.max_block_size = 1024 * 1024;
-  google::protobuf::Arena arena(arena_options);
-  std::vector<PreparedChange> prepared;
+  batch->actor = caller.user;
+  batch->now_ms = now;
+  std::vector<PreparedChange>& prepared = batch->changes;
   prepared.reserve(req->changes_size());
   uint64_t prev = 0;
   for (int i = 0; i < req->changes_size(); ++i) {
@@ -178,7 +264,7 @@ grpc::Status SyncServiceImpl::ProcessUpload(const Caller& caller,
       p.verdict = absl::InvalidArgumentError("hlc is required");
     } else {
       auto* parsed =
-          google::protobuf::Arena::CreateMessage<v1::ChangeBody>(&arena);
+          google::protobuf::Arena::CreateMessage<v1::ChangeBody>(&batch->arena);
       p.verdict = ParseChangeBodyInto(c.body(), req->device_id(),
                                       limits_.max_change_body_bytes, parsed);
       // The caller's rights come first: a change the caller may not make is
@@ -203,9 +289,14 @@ grpc::Status SyncServiceImpl::ProcessUpload(const Caller& caller,
     }
     prepared.push_back(std::move(p));
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::Apply(Batch* batch, v1::UploadResponse* resp) {
   uint64_t hw = 0;
-  const BatchContext batch{req->device_id(), caller.user, now};
-  auto outcomes = store_->ApplyBatch(batch, prepared, &hw);
+  const BatchContext context{batch->request.device_id(), batch->actor,
+                             batch->now_ms};
+  auto outcomes = store_->ApplyBatch(context, batch->changes, &hw);
   if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
   for (auto& o : *outcomes) *resp->add_outcomes() = std::move(o);
   resp->set_device_high_water(hw);

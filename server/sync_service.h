@@ -39,11 +39,20 @@ class SyncServiceImpl final : public v1::SyncService::Service {
                         const v1::DownloadRequest* request,
                         grpc::ServerWriter<v1::DownloadPage>* writer) override;
 
+  // One upload batch (defined in the .cc file, where UploadStream's queue
+  // holds them).
+  struct Batch;
+
  private:
-  // What Upload answers for one batch.
-  grpc::Status ProcessUpload(const Caller& caller,
-                             const v1::UploadRequest& request,
-                             v1::UploadResponse* response);
+  // One upload batch in two steps: Prepare checks the request and parses,
+  // validates and authorizes each change (no store access); Apply stores the
+  // prepared changes and fills the answer. UploadStream runs them on two
+  // threads, so batch n+1 is prepared while batch n is stored.
+  grpc::Status Prepare(const Caller& caller, Batch* batch);
+  grpc::Status Apply(Batch* batch, v1::UploadResponse* response);
+  // A stream's batch: its caller, checked for the device it names.
+  grpc::Status CheckStreamBatch(const grpc::ServerContext& context,
+                                Batch* batch);
   // The caller, if the token is good and was issued to `device_id`.
   absl::StatusOr<Caller> CallerFor(const grpc::ServerContext& context,
                                    const std::string& device_id);

@@ -148,7 +148,13 @@ class Rpc {
       EXPECT_EQ(answers.size(), 1u);
       if (!answers.empty()) *resp = answers[0];
     } else {
-      EXPECT_TRUE(answers.empty());
+      // The failure is announced in-band first, with no outcomes.
+      EXPECT_EQ(answers.size(), 1u);
+      if (!answers.empty()) {
+        EXPECT_EQ(answers[0].error_code(), static_cast<int>(s.error_code()));
+        EXPECT_EQ(answers[0].error_message(), s.error_message());
+        EXPECT_EQ(answers[0].outcomes_size(), 0);
+      }
     }
     return s;
   }

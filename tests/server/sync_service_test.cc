@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <limits>
 
 #include "client_core/channel.h"
@@ -343,6 +344,45 @@ TEST_F(SyncServiceTest, UploadStreamAnswersEachBatchInOrderAndStopsAtAnError) {
       << s.error_message();
   EXPECT_EQ(answered, (std::vector<uint64_t>{1, 2, 3}));
   EXPECT_EQ(Summary().changes, 3u);  // the batches answered before it stand
+}
+
+TEST_F(SyncServiceTest, UploadStreamAnnouncesAFailureToADeviceWaitingForIt) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  grpc::ClientContext ctx;
+  Authorize(&ctx, token_);
+  // Only so that a regression fails instead of hanging the test run.
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto stream = stub_->UploadStream(&ctx);
+  v1::UploadRequest good, gap;
+  good.set_device_id(device_);
+  gap.set_device_id(device_);
+  auto* c = good.add_changes();
+  c->set_device_seq(1);
+  c->set_hlc(PackHlc(kNow, 1));
+  c->set_body(Body());
+  auto* g = gap.add_changes();
+  g->set_device_seq(5);  // the server expects 2
+  g->set_hlc(PackHlc(kNow, 5));
+  g->set_body(Body());
+  // Like a device with two batches in flight that waits for an answer
+  // before it sends more (and before it closes its side).
+  ASSERT_TRUE(stream->Write(good));
+  ASSERT_TRUE(stream->Write(gap));
+  v1::UploadResponse first, second;
+  ASSERT_TRUE(stream->Read(&first));
+  EXPECT_EQ(first.error_code(), 0);
+  ASSERT_EQ(first.outcomes_size(), 1);
+  ASSERT_TRUE(stream->Read(&second));
+  EXPECT_EQ(second.error_code(),
+            static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_NE(second.error_message().find("next must be 2"), std::string::npos)
+      << second.error_message();
+  EXPECT_EQ(second.outcomes_size(), 0);
+  stream->WritesDone();
+  grpc::Status s = stream->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Summary().changes, 1u);
 }
 
 TEST_F(SyncServiceTest, DownloadPagesAndRefusesACursorBeyondTheHead) {
