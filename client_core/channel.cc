@@ -11,18 +11,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/net.h"
 
 namespace fieldsync {
 namespace {
 
 std::string HostOf(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
-
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" ||
-         absl::StartsWith(host, "127.");
+  std::string host, port;
+  return SplitHostPort(address, &host, &port).ok() ? host : address;
 }
 
 std::string TokenPath(const std::string& home) {
@@ -47,7 +43,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = s.ca_pem;
     creds = grpc::SslCredentials(ssl);
-  } else if (IsLoopback(HostOf(s.server)) || s.insecure_plaintext) {
+  } else if (IsLoopbackHost(HostOf(s.server)) || s.insecure_plaintext) {
     creds = grpc::InsecureChannelCredentials();
   } else {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -89,7 +85,8 @@ absl::Status WriteToken(const std::string& home, const std::string& token) {
 
 absl::StatusOr<std::string> ReadToken(const std::string& home) {
   const std::string path = TokenPath(home);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  const int fd =
+      ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
       return absl::UnauthenticatedError(
@@ -102,6 +99,13 @@ absl::StatusOr<std::string> ReadToken(const std::string& home) {
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     return Errno(absl::StrCat("cannot stat ", path));
+  }
+  if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+    ::close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat(path,
+                     " is not a regular file owned by you: remove it and "
+                     "log in again"));
   }
   if ((st.st_mode & 077) != 0) {
     ::close(fd);

@@ -143,8 +143,10 @@ absl::StatusOr<v1::Identity> Client::Login(const LoginOptions& o) {
   ctx.set_deadline(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(tuning_.rpc_deadline_ms));
   FS_RETURN_IF_ERROR(FromGrpc(stub->Login(&ctx, req, &resp), conn, "Login"));
-  FS_RETURN_IF_ERROR(WriteToken(home_, resp.token()));
+  // The user first, then the token: a device never holds a token for a
+  // user other than the one it records as.
   FS_RETURN_IF_ERROR(store_->SetLogin(conn, o.user));
+  FS_RETURN_IF_ERROR(WriteToken(home_, resp.token()));
   return resp.identity();
 }
 

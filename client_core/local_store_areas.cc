@@ -105,11 +105,16 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
       db_->Prepare("INSERT OR IGNORE INTO held_areas(area, "
                    "backfill_after, backfill_up_to) VALUES(?, ?, ?)"));
   if (known == 0 || cursor_ == 0) {
-    // Nothing read from the feed yet: the main feed brings every area.
+    // The main feed reads from the start: it brings every area. Whatever
+    // is held from before (a store from before areas existed, or a re-read
+    // that broke off) is kept only where the areas cover it.
     FS_RETURN_IF_ERROR(db_->Exec("DELETE FROM held_areas"));
     for (const std::string& a : now.areas) {
       ins.BindText(1, a).Bind(2, 0).Bind(3, 0);
       FS_RETURN_IF_ERROR(ins.Run());
+    }
+    if (!now.all) {
+      FS_ASSIGN_OR_RETURN(change.purged, PurgeOutside(now));
     }
   } else {
     bool narrowed = old.all && !now.all;
@@ -133,10 +138,14 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
       FS_RETURN_IF_ERROR(PutMeta("cursor", 0));
       cursor_ = 0;
     } else if (!now.all) {
+      // Every current area is held from now on; one the device did not
+      // hold before gets a back-fill range. (An area already there keeps
+      // its row, and a back-fill in progress its progress.)
       for (const std::string& a : now.areas) {
-        if (old.Contains(a)) continue;
-        change.added.push_back(a);
-        ins.BindText(1, a).Bind(2, 0).Bind(3, static_cast<int64_t>(cursor_));
+        const bool had = old.Contains(a);
+        if (!had) change.added.push_back(a);
+        ins.BindText(1, a).Bind(2, 0).Bind(
+            3, had ? 0 : static_cast<int64_t>(cursor_));
         FS_RETURN_IF_ERROR(ins.Run());
       }
     }

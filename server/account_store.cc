@@ -432,9 +432,10 @@ absl::StatusOr<int64_t> AccountStore::RecordLogin(
       Stmt del, db_->Prepare("DELETE FROM login_attempts WHERE name = ?"));
   del.BindText(1, user.name);
   FS_RETURN_IF_ERROR(del.Run());
-  // The device's previous user, if another: its tokens for the device end.
   std::string detail = absl::StrCat("role ", RoleName(user.role), " areas ",
                                     AreasText(user.areas));
+  // A device has one live token: earlier ones for it end (its previous
+  // user's, if another user logs in, and this user's own older ones).
   {
     FS_ASSIGN_OR_RETURN(Stmt q,
                         db_->Prepare("SELECT d.user_id, u.name FROM devices d "
@@ -443,18 +444,21 @@ absl::StatusOr<int64_t> AccountStore::RecordLogin(
     q.BindBlob(1, device_id);
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row && q.Int(0) != user.user_id) {
-      const int64_t previous = q.Int(0);
       absl::StrAppend(&detail, "; device moved from user ", q.Text(1));
-      FS_ASSIGN_OR_RETURN(
-          Stmt up,
-          db_->Prepare(
-              "UPDATE tokens SET revoked_ms = ?, revoked_by = ? "
-              "WHERE user_id = ? AND device_id = ? AND revoked_ms = 0"));
-      up.Bind(1, now_ms)
-          .BindText(2, user.name)
-          .Bind(3, previous)
-          .BindBlob(4, device_id);
-      FS_RETURN_IF_ERROR(up.Run());
+    }
+    FS_ASSIGN_OR_RETURN(
+        Stmt up,
+        db_->Prepare("UPDATE tokens SET revoked_ms = ?, revoked_by = ? "
+                     "WHERE device_id = ? AND revoked_ms = 0 "
+                     "AND expires_ms > ?"));
+    up.Bind(1, now_ms)
+        .BindText(2, user.name)
+        .BindBlob(3, device_id)
+        .Bind(4, now_ms);
+    FS_RETURN_IF_ERROR(up.Run());
+    if (db_->Changes() > 0) {
+      absl::StrAppend(&detail, "; ", db_->Changes(),
+                      " earlier token(s) of the device revoked");
     }
   }
   FS_ASSIGN_OR_RETURN(

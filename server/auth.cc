@@ -58,6 +58,22 @@ const std::string& DummyHash(PasswordCost cost) {
 
 std::string TokenHash(absl::string_view token) { return Blake2b256(token); }
 
+bool Authenticator::CheckPassword(absl::string_view hash,
+                                  absl::string_view password) {
+  {
+    absl::MutexLock lock(&checks_mu_);
+    auto free_slot = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checks_mu_) {
+      return checks_running_ < std::max(1, options_.max_concurrent_checks);
+    };
+    checks_mu_.Await(absl::Condition(&free_slot));
+    ++checks_running_;
+  }
+  const bool match = VerifyPassword(hash, password);
+  absl::MutexLock lock(&checks_mu_);
+  --checks_running_;
+  return match;
+}
+
 v1::Identity Authenticator::IdentityOf(const Caller& c) const {
   v1::Identity id;
   id.set_user(c.user);
@@ -137,10 +153,10 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
   bool match = false;
   if (user.ok()) {
-    match = VerifyPassword(user->pw_hash, req.password());
+    match = CheckPassword(user->pw_hash, req.password());
   } else {
     // As long as a real check, so timing does not tell which names exist.
-    (void)VerifyPassword(DummyHash(options_.dummy_cost), req.password());
+    (void)CheckPassword(DummyHash(options_.dummy_cost), req.password());
   }
   if (!match) {
     std::string detail = user.ok() ? "wrong password" : "no such user";

@@ -23,7 +23,9 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "common/areas.h"
 #include "common/clock.h"
 #include "fieldsync/v1/auth.pb.h"
@@ -41,6 +43,8 @@ struct AuthOptions {
   // Cost of the stand-in hash checked for unknown names (to take as long as
   // a real check). Tests that use fast hashes set kTestOnlyFast.
   PasswordCost dummy_cost = PasswordCost::kInteractive;
+  // Password checks running at once (each takes 64 MiB); more wait.
+  int max_concurrent_checks = 4;
 };
 
 // The caller of an RPC, as its token says.
@@ -74,9 +78,15 @@ class Authenticator {
   AccountStore* accounts() { return accounts_; }
 
  private:
+  // Checks `password` against `hash` when a slot is free (see
+  // AuthOptions::max_concurrent_checks).
+  bool CheckPassword(absl::string_view hash, absl::string_view password);
+
   AccountStore* const accounts_;
   const Clock* const clock_;
   const AuthOptions options_;
+  absl::Mutex checks_mu_;
+  int checks_running_ ABSL_GUARDED_BY(checks_mu_) = 0;
 };
 
 // The stored form of a token (BLAKE2b-256 of its text).

@@ -10,24 +10,6 @@
 
 namespace fieldsync {
 
-bool IsLoopbackHost(absl::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" ||
-         absl::StartsWith(host, "127.");
-}
-
-absl::Status SplitHostPort(absl::string_view address, std::string* host,
-                           std::string* port) {
-  const size_t colon = address.rfind(':');
-  if (colon == absl::string_view::npos || colon == 0 ||
-      colon + 1 == address.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", address, "\" must be HOST:PORT"));
-  }
-  *host = std::string(address.substr(0, colon));
-  *port = std::string(address.substr(colon + 1));
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::unique_ptr<FieldsyncServer>> FieldsyncServer::Start(
     ServerStore* store, AccountStore* accounts, const ServerOptions& options) {
   std::string host, port;

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/net.h"
 #include "common/sync_tuning.h"
 #include "server/account_store.h"
 #include "server/auth.h"
@@ -35,13 +36,6 @@ struct ServerOptions {
   std::string tls_key_pem;
   bool insecure_plaintext = false;
 };
-
-// Whether HOST (of HOST:PORT) is a loopback address: 127.x.y.z, ::1 or
-// localhost.
-bool IsLoopbackHost(absl::string_view host);
-// Splits "HOST:PORT" ("[::1]:7443" too). INVALID_ARGUMENT if malformed.
-absl::Status SplitHostPort(absl::string_view address, std::string* host,
-                           std::string* port);
 
 class FieldsyncServer {
  public:

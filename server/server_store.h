@@ -92,13 +92,15 @@ class ServerStore {
       uint64_t* high_water) = 0;
 
   // Appends to `page` up to `limit` accepted changes with
-  // after < server_seq <= up_to that `areas` covers, and sets
-  // page->last_seq: the last entry's sequence when the page is full, else
-  // `up_to` (everything up to it was looked at). Changes made by `reader`
-  // (the device asking) come without their body: the device has it, and
-  // needs only the confirmation.
+  // after < server_seq <= up_to that `areas` covers, stopping early once
+  // their bodies reach `max_bytes` (at least one entry), and sets
+  // page->last_seq: the last entry's sequence when the page is full (by
+  // count or bytes), else `up_to` (everything up to it was looked at). Changes
+  // made by `reader` (the device asking) come without their body: the device
+  // has it, and needs only the confirmation.
   virtual absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
-                                const std::string& reader, const AreaSet& areas,
+                                uint64_t max_bytes, const std::string& reader,
+                                const AreaSet& areas,
                                 v1::DownloadPage* page) = 0;
 
   virtual absl::StatusOr<uint64_t> FeedHead() = 0;

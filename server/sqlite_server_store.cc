@@ -351,7 +351,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
 }
 
 absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
-                                         uint32_t limit,
+                                         uint32_t limit, uint64_t max_bytes,
                                          const std::string& reader,
                                          const AreaSet& areas,
                                          v1::DownloadPage* page) {
@@ -383,8 +383,9 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
   q.Bind(1, static_cast<int64_t>(after))
       .Bind(2, static_cast<int64_t>(up_to))
       .Bind(3, limit);
-  uint64_t last = after;
+  uint64_t last = after, bytes = 0;
   uint32_t rows = 0;
+  bool full = false;  // ended by the byte budget
   while (true) {
     auto row = q.Step();
     if (!row.ok()) {
@@ -401,11 +402,19 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
     e->set_device_seq(static_cast<uint64_t>(q.Int(2)));
     e->set_hlc(static_cast<uint64_t>(q.Int(3)));
     e->set_flags(static_cast<uint32_t>(q.Int(4)));
-    if (origin != reader) e->set_body(std::string(q.BlobView(5)));
+    if (origin != reader) {
+      const absl::string_view body = q.BlobView(5);
+      e->set_body(std::string(body));
+      bytes += body.size();
+    }
+    if (bytes >= max_bytes) {
+      full = true;
+      break;
+    }
   }
   q.Reset();
   // A short page means everything up to `up_to` was looked at.
-  page->set_last_seq(rows < limit ? std::max(up_to, after) : last);
+  page->set_last_seq(full || rows >= limit ? last : std::max(up_to, after));
   return absl::OkStatus();
 }
 

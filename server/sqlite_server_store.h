@@ -49,8 +49,8 @@ class SqliteServerStore final : public ServerStore {
       const BatchContext& context, std::vector<PreparedChange>& changes,
       uint64_t* high_water) override;
   absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
-                        const std::string& reader, const AreaSet& areas,
-                        v1::DownloadPage* page) override;
+                        uint64_t max_bytes, const std::string& reader,
+                        const AreaSet& areas, v1::DownloadPage* page) override;
   absl::StatusOr<uint64_t> FeedHead() override;
   absl::StatusOr<StoreSummary> Summarize() override;
 

@@ -348,8 +348,9 @@ grpc::Status SyncServiceImpl::Download(
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
     v1::DownloadPage page;
-    if (auto s = store_->ReadFeed(after, up_to, page_size, req->device_id(),
-                                  areas, &page);
+    if (auto s =
+            store_->ReadFeed(after, up_to, page_size, limits_.max_page_bytes,
+                             req->device_id(), areas, &page);
         !s.ok()) {
       return ToGrpcStatus(s);
     }

@@ -215,6 +215,75 @@ TEST_F(AreasTest, ANarrowedAreaStopsFlowingAndIsPurgedButOwnRecordsStay) {
   EXPECT_EQ(device->digest, server->digest);
 }
 
+TEST_F(AreasTest, AReviewerMadeInspectorKeepsOnlyTheNewAreasAndTracksThem) {
+  Record(*zhang_, kHaiyuan, 2);
+  Record(*li_, kOther, 3);
+  ASSERT_TRUE(zhang_->Sync().ok());
+  ASSERT_TRUE(li_->Sync().ok());
+  server_.AddUser("审核员", v1::ROLE_REVIEWER, {});
+  auto rev = MakeDevice(dir_.Sub("rev"), server_.address(), "审核员");
+  ASSERT_TRUE(rev->Sync().ok());
+  ASSERT_EQ(Count(*rev), 5u);
+  // The reviewer becomes an inspector of both counties, then of one.
+  FS_ASSERT_OK(server_.accounts()->SetRole("审核员", v1::ROLE_INSPECTOR,
+                                           "admin:test", 1));
+  SetAreas("审核员", {kHaiyuan, kOther});
+  auto r = rev->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->purged, 0u);
+  EXPECT_EQ(r->backfilled, 0u);  // it held both already
+  auto st = rev->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->areas, "640521, 640522");  // tracked, not lost
+  SetAreas("审核员", {kHaiyuan});
+  r = rev->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->purged, 3u);
+  EXPECT_EQ(Counties(*rev), std::set<std::string>{kHaiyuan});
+}
+
+TEST_F(AreasTest, ACountyNarrowedToOneOfItsTownships) {
+  // 张伟's records: one in township 640522100 (the example's), one in
+  // another township of the same county, received by a second device.
+  v1::Record in_township = SpotCheckIn(kHaiyuan, "本乡");
+  v1::Record elsewhere = SpotCheckIn(kHaiyuan, "别的乡");
+  elsewhere.mutable_area()->set_township_code("640522101");
+  elsewhere.mutable_area()->set_village_code("640522101201");
+  FS_ASSERT_OK(zhang_->Record(in_township));
+  FS_ASSERT_OK(zhang_->Record(elsewhere));
+  ASSERT_TRUE(zhang_->Sync().ok());
+  server_.AddUser("王芳", v1::ROLE_INSPECTOR, {kHaiyuan});
+  auto wang = MakeDevice(dir_.Sub("wang"), server_.address(), "王芳");
+  ASSERT_TRUE(wang->Sync().ok());
+  ASSERT_EQ(Count(*wang), 2u);
+  SetAreas("王芳", {"640522100"});
+  auto r = wang->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->purged, 1u);
+  EXPECT_EQ(r->backfilled, 0u);  // the township was held as part of the county
+  auto views = wang->List(std::nullopt);
+  ASSERT_TRUE(views.ok());
+  ASSERT_EQ(views->size(), 1u);
+  EXPECT_EQ((*views)[0].current.record.area().township_code(), "640522100");
+  auto st = wang->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->areas, "640522100");
+}
+
+TEST_F(AreasTest, LoggingInAgainEndsTheDevicesEarlierToken) {
+  LoginOptions login;
+  login.user = "张伟";
+  login.password = testing::kTestPassword;
+  FS_ASSERT_OK(zhang_->Login(login));
+  auto tokens = server_.accounts()->ListTokens("张伟");
+  ASSERT_TRUE(tokens.ok());
+  ASSERT_EQ(tokens->size(), 2u);
+  int live = 0;
+  for (const TokenRecord& t : *tokens) live += t.revoked_ms == 0 ? 1 : 0;
+  EXPECT_EQ(live, 1);
+  EXPECT_TRUE(zhang_->Sync().ok());
+}
+
 TEST_F(AreasTest, AReviewerSeesEveryCounty) {
   Record(*zhang_, kHaiyuan, 2);
   Record(*li_, kOther, 2);

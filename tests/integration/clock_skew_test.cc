@@ -46,8 +46,8 @@ TEST(ClockSkew, DeviceDaysAheadIsClampedAndFlaggedAndCannotWinForever) {
 
   // The server kept it at server time + 5 minutes, flagged.
   v1::DownloadPage page;
-  FS_ASSERT_OK(
-      server.store()->ReadFeed(0, 10, 10, "", AreaSet{true, {}}, &page));
+  FS_ASSERT_OK(server.store()->ReadFeed(0, 10, 10, 1 << 20, "",
+                                        AreaSet{true, {}}, &page));
   ASSERT_EQ(page.entries_size(), 1);
   EXPECT_EQ(page.entries(0).hlc(), PackHlc(kT + limits.max_clock_skew_ms, 0));
   EXPECT_TRUE(page.entries(0).flags() & v1::CHANGE_FLAG_CLOCK_CLAMPED);

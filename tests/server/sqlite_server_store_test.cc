@@ -86,11 +86,27 @@ TEST(SqliteServerStore, OutcomesAndHighWaterSurviveARestart) {
       owned.Prepare(2, device, Report(device))};
   // Same bytes as before are needed for a retry; rebuild from the feed.
   v1::DownloadPage page;
-  ASSERT_TRUE((*store)->ReadFeed(0, 10, 10, "", AreaSet{true, {}}, &page).ok());
+  ASSERT_TRUE((*store)
+                  ->ReadFeed(0, 10, 10, 1 << 20, "", AreaSet{true, {}}, &page)
+                  .ok());
   ASSERT_EQ(page.entries_size(), 2);
   for (int i = 0; i < 2; ++i) {
     batch[i].body = page.entries(i).body();
   }
+  // A page also ends at its byte budget, after at least one entry, and then
+  // resumes after that entry.
+  v1::DownloadPage small;
+  ASSERT_TRUE(
+      (*store)->ReadFeed(0, 10, 10, 1, "", AreaSet{true, {}}, &small).ok());
+  ASSERT_EQ(small.entries_size(), 1);
+  EXPECT_EQ(small.last_seq(), small.entries(0).server_seq());
+  v1::DownloadPage rest;
+  ASSERT_TRUE((*store)
+                  ->ReadFeed(small.last_seq(), 10, 10, 1 << 20, "",
+                             AreaSet{true, {}}, &rest)
+                  .ok());
+  ASSERT_EQ(rest.entries_size(), 1);
+  EXPECT_EQ(rest.last_seq(), 10u);  // a short page: everything up to 10 seen
   auto again = (*store)->ApplyBatch({device, "test", kNow + 2}, batch, nullptr);
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(again->size(), 2u);

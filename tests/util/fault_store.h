@@ -40,13 +40,13 @@ class FaultStore final : public ServerStore {
     return r;
   }
   absl::Status ReadFeed(uint64_t after, uint64_t up_to, uint32_t limit,
-                        const std::string& reader, const AreaSet& areas,
-                        v1::DownloadPage* page) override {
+                        uint64_t max_bytes, const std::string& reader,
+                        const AreaSet& areas, v1::DownloadPage* page) override {
     if (++feed_reads_ == fail_feed_read_) {
       return absl::UnavailableError(
           "injected: connection dropped mid-download");
     }
-    return real_->ReadFeed(after, up_to, limit, reader, areas, page);
+    return real_->ReadFeed(after, up_to, limit, max_bytes, reader, areas, page);
   }
   absl::StatusOr<uint64_t> FeedHead() override { return real_->FeedHead(); }
   absl::StatusOr<StoreSummary> Summarize() override {
