@@ -109,8 +109,16 @@ absl::StatusOr<std::vector<EntityFieldView>> Client::GetEntity(
 absl::StatusOr<SyncReport> Client::Sync(
     const std::function<void(const SyncProgress&)>& progress) {
   absl::MutexLock lock(&sync_mu_);
-  SyncEngine engine(store_.get(), clock_, tuning_, home_);
-  return engine.Run(progress);
+  // ABORTED: the user's areas changed between the handshake and the
+  // download; a new sync reconciles them first. (Bounded: an admin would
+  // have to change them again within each retry.)
+  absl::StatusOr<SyncReport> r;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    SyncEngine engine(store_.get(), clock_, tuning_, home_);
+    r = engine.Run(progress);
+    if (!absl::IsAborted(r.status())) break;
+  }
+  return r;
 }
 
 absl::StatusOr<v1::Identity> Client::Login(const LoginOptions& o) {

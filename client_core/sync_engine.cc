@@ -117,6 +117,7 @@ absl::StatusOr<SyncReport> SyncEngine::Run(
   // was added, purge what was taken away.
   const v1::Identity& who = hresp.identity();
   AreaSet areas{who.all_areas(), {who.areas().begin(), who.areas().end()}};
+  areas_seen_ = areas.Canonical();
   FS_ASSIGN_OR_RETURN(AreaChange area_change, store_->ReconcileAreas(areas));
   r.areas_added = area_change.added;
   r.areas_removed = area_change.removed;
@@ -266,6 +267,7 @@ absl::Status SyncEngine::Download(
   req.set_device_id(store_->device_id());
   req.set_after_seq(backfill ? backfill->after : store_->cursor());
   req.set_page_size(tuning_.download_page);
+  req.set_areas_seen(areas_seen_);
   if (backfill != nullptr) {
     req.set_backfill_area(backfill->area);
     req.set_up_to_seq(backfill->up_to);

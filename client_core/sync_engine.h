@@ -59,6 +59,7 @@ class SyncEngine {
   const std::string home_;
   ConnectionSettings connection_;
   std::string token_;
+  std::string areas_seen_;  // the areas reconciled at the handshake
   const Clock* const clock_;
   const ClientTuning tuning_;
 };

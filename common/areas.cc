@@ -57,6 +57,14 @@ std::string AreaSet::ToString() const {
   return absl::StrJoin(areas, ", ");
 }
 
+std::string AreaSet::Canonical() const {
+  if (all) return "*";
+  std::vector<std::string> sorted = areas;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  return absl::StrJoin(sorted, ",");
+}
+
 const std::string& TownshipOf(const v1::ChangeBody& body) {
   if (body.has_record()) return body.record().area().township_code();
   return body.entity_edit().area().township_code();

@@ -40,6 +40,8 @@ struct AreaSet {
   bool Contains(absl::string_view area) const;
   // "all counties", or the codes joined by ", ".
   std::string ToString() const;
+  // "*", or the codes sorted and joined by "," (DownloadRequest.areas_seen).
+  std::string Canonical() const;
 };
 
 // The township of a change body ("" if it names none).

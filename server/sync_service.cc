@@ -311,6 +311,14 @@ grpc::Status SyncServiceImpl::Download(
   auto caller = CallerFor(*context, req->device_id());
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   AreaSet areas = caller->areas;
+  if (!req->areas_seen().empty() &&
+      req->areas_seen() != caller->areas.Canonical()) {
+    return grpc::Status(
+        grpc::StatusCode::ABORTED,
+        absl::StrCat("the areas of user ", caller->user,
+                     " changed during this sync (now ",
+                     caller->areas.ToString(), "): sync again"));
+  }
   if (!req->backfill_area().empty()) {
     if (auto s = ValidateAreaCode(req->backfill_area()); !s.ok()) {
       return Invalid(absl::StrCat("backfill_area: ", s.message()));

@@ -284,6 +284,28 @@ TEST_F(AreasTest, LoggingInAgainEndsTheDevicesEarlierToken) {
   EXPECT_TRUE(zhang_->Sync().ok());
 }
 
+TEST_F(AreasTest, AreasChangedDuringASyncAreReconciledBeforeReadingOn) {
+  SetAreas("张伟", {kHaiyuan, kOther});
+  ASSERT_TRUE(zhang_->Sync().ok());
+  Record(*li_, kOther, 3);
+  ASSERT_TRUE(li_->Sync().ok());
+  // Between this sync's handshake and its download, 640521 is taken away;
+  // it is given back before the next sync.
+  Record(*zhang_, kHaiyuan, 1);
+  server_.faults()->AfterNextBatch([&] { SetAreas("张伟", {kHaiyuan}); });
+  auto r = zhang_->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Counties(*zhang_), std::set<std::string>{kHaiyuan});
+  SetAreas("张伟", {kHaiyuan, kOther});
+  r = zhang_->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->backfilled, 3u);  // 李娜's three were not skipped for good
+  auto server = server_.store()->Summarize();
+  auto device = zhang_->Summarize();
+  ASSERT_TRUE(server.ok() && device.ok());
+  EXPECT_EQ(device->digest, server->digest);
+}
+
 TEST_F(AreasTest, AReviewerSeesEveryCounty) {
   Record(*zhang_, kHaiyuan, 2);
   Record(*li_, kOther, 2);

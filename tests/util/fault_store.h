@@ -4,7 +4,10 @@
 #define FIELDSYNC_TESTS_UTIL_FAULT_STORE_H_
 
 #include <atomic>
+#include <functional>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "server/server_store.h"
 
 namespace fieldsync::testing {
@@ -23,6 +26,12 @@ class FaultStore final : public ServerStore {
     fail_feed_read_ = k;
   }
   int applied_batches() const { return applied_batches_; }
+  // Runs `f` once, after the next ApplyBatch (between a sync's upload and
+  // its download).
+  void AfterNextBatch(std::function<void()> f) {
+    absl::MutexLock lock(&mu_);
+    after_batch_ = std::move(f);
+  }
 
   const std::string& server_id() const override { return real_->server_id(); }
   absl::StatusOr<uint64_t> RegisterDevice(const DeviceHello& hello) override {
@@ -33,6 +42,12 @@ class FaultStore final : public ServerStore {
       uint64_t* high_water) override {
     auto r = real_->ApplyBatch(context, changes, high_water);
     ++applied_batches_;
+    std::function<void()> f;
+    {
+      absl::MutexLock lock(&mu_);
+      f.swap(after_batch_);
+    }
+    if (f) f();
     if (r.ok() && lose_uploads_ > 0) {
       --lose_uploads_;
       return absl::UnavailableError("injected: response lost after commit");
@@ -55,6 +70,8 @@ class FaultStore final : public ServerStore {
 
  private:
   ServerStore* real_;
+  absl::Mutex mu_;
+  std::function<void()> after_batch_ ABSL_GUARDED_BY(mu_);
   std::atomic<int> lose_uploads_{0};
   std::atomic<int> feed_reads_{0};
   std::atomic<int> fail_feed_read_{0};
