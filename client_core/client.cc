@@ -145,6 +145,7 @@ absl::StatusOr<v1::Identity> Client::Login(const LoginOptions& o) {
   req.set_user(o.user);
   req.set_password(o.password);
   req.set_device_id(store_->device_id());
+  req.set_device_key(store_->device_key());
   req.set_device_label(store_->label());
   v1::LoginResponse resp;
   grpc::ClientContext ctx;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/change_header.h"
+#include "common/clock.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
 #include "common/state_digest.h"
@@ -64,6 +65,12 @@ bool IsRefusal(const absl::Status& s) {
   return absl::IsPermissionDenied(s) || absl::IsFailedPrecondition(s);
 }
 
+std::string NewDeviceKey() {
+  std::string key(LocalStore::kDeviceKeyBytes, '\0');
+  RandomBytes(reinterpret_cast<uint8_t*>(key.data()), key.size());
+  return key;
+}
+
 int64_t OwnLocator(uint64_t device_seq) {
   return -static_cast<int64_t>(device_seq);
 }
@@ -106,6 +113,8 @@ absl::Status LocalStore::Create(const std::string& home,
     return put.Run();
   };
   put.BindText(1, "device_id").BindBlob(2, NewDeviceId());
+  FS_RETURN_IF_ERROR(put.Run());
+  put.BindText(1, "device_key").BindBlob(2, NewDeviceKey());
   FS_RETURN_IF_ERROR(put.Run());
   FS_RETURN_IF_ERROR(text("server", server));
   FS_RETURN_IF_ERROR(text("author", author));
@@ -150,6 +159,7 @@ absl::Status LocalStore::Load() {
     if (!row) break;
     const std::string key = q.Text(0);
     if (key == "device_id") device_id_ = q.Blob(1);
+    if (key == "device_key") device_key_ = q.Blob(1);
     if (key == "server") server_ = q.Text(1);
     if (key == "author") author_ = q.Text(1);
     if (key == "label") label_ = q.Text(1);
@@ -166,6 +176,16 @@ absl::Status LocalStore::Load() {
   }
   if (device_id_.size() != kIdBytes) {
     return absl::DataLossError("the device store has no valid device id");
+  }
+  if (device_key_.size() != kDeviceKeyBytes) {
+    // A store from before device keys: it gets one now, before its first
+    // login (which registers it with the server).
+    device_key_ = NewDeviceKey();
+    FS_ASSIGN_OR_RETURN(
+        Stmt put,
+        db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+    put.BindText(1, "device_key").BindBlob(2, device_key_);
+    FS_RETURN_IF_ERROR(put.Run());
   }
   hlc_ = std::make_unique<HybridLogicalClock>(clock_, hlc_last);
   // A clock flagged at the last sync is corrected by the offset the server saw.

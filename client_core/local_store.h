@@ -3,7 +3,8 @@
 // shared derived state (common/derived_state.h).
 //
 // Tables (schema version kClientSchemaVersion):
-//   meta              device_id, server, author, label, next_seq, hlc_last,
+//   meta              device_id, device_key, server, author, label, next_seq,
+//   hlc_last,
 //                     cursor (last server_seq applied from the feed),
 //                     outcome_hw (highest own device_seq with a known
 //                     outcome), server_id, clock offset/flag, last_sync_ms
@@ -106,6 +107,10 @@ class LocalStore {
       const std::string& home, const Clock* clock);
 
   const std::string& device_id() const { return device_id_; }
+  // 32 random bytes proving to the server at login that this is the device
+  // (LoginRequest.device_key); kept in meta, never sent otherwise.
+  const std::string& device_key() const { return device_key_; }
+  static constexpr size_t kDeviceKeyBytes = 32;
   std::string server() const;
   ConnectionSettings connection() const;
   // After a login: where the server is and who records on this device.
@@ -198,6 +203,7 @@ class LocalStore {
   const Clock* const clock_;
   std::unique_ptr<HybridLogicalClock> hlc_;
   std::string device_id_;
+  std::string device_key_;
   std::string server_ ABSL_GUARDED_BY(mu_);
   std::string author_ ABSL_GUARDED_BY(mu_);
   std::string label_ ABSL_GUARDED_BY(mu_);

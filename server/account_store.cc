@@ -424,10 +424,28 @@ absl::Status AccountStore::RecordRefusedLogin(const std::string& name,
 
 absl::StatusOr<int64_t> AccountStore::RecordLogin(
     const UserRecord& user, const std::string& device_id,
-    const std::string& device_label, const std::string& token_hash,
-    int64_t expires_ms, int64_t now_ms) {
+    const std::string& device_key_hash, const std::string& device_label,
+    const std::string& token_hash, int64_t expires_ms, int64_t now_ms) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  {
+    FS_ASSIGN_OR_RETURN(
+        Stmt q,
+        db_->Prepare("SELECT key_hash FROM devices WHERE device_id = ?"));
+    q.BindBlob(1, device_id);
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (row && !q.IsNull(0) && q.Blob(0) != device_key_hash) {
+      q.Reset();
+      const std::string why = absl::StrCat(
+          "device ", IdToString(device_id),
+          " is registered with another device key: this is not that device "
+          "(set up a new device home)");
+      FS_RETURN_IF_ERROR(
+          AuditLocked({0, now_ms, user.name, device_id, "login_refused", why}));
+      FS_RETURN_IF_ERROR(tx.Commit());
+      return absl::PermissionDeniedError(why);
+    }
+  }
   FS_ASSIGN_OR_RETURN(
       Stmt del, db_->Prepare("DELETE FROM login_attempts WHERE name = ?"));
   del.BindText(1, user.name);
@@ -464,15 +482,16 @@ absl::StatusOr<int64_t> AccountStore::RecordLogin(
   FS_ASSIGN_OR_RETURN(
       Stmt dev,
       db_->Prepare("INSERT INTO devices(device_id, label, author, "
-                   "first_seen_ms, last_seen_ms, user_id) "
-                   "VALUES(?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT(device_id) DO "
-                   "UPDATE SET label = ?2, author = ?3, last_seen_ms = ?4, "
-                   "user_id = ?5"));
+                   "first_seen_ms, last_seen_ms, user_id, key_hash) "
+                   "VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(device_id) "
+                   "DO UPDATE SET label = ?2, author = ?3, last_seen_ms = ?4, "
+                   "user_id = ?5, key_hash = coalesce(key_hash, ?6)"));
   dev.BindBlob(1, device_id)
       .BindText(2, device_label)
       .BindText(3, user.name)
       .Bind(4, now_ms)
-      .Bind(5, user.user_id);
+      .Bind(5, user.user_id)
+      .BindBlob(6, device_key_hash);
   FS_RETURN_IF_ERROR(dev.Run());
   FS_ASSIGN_OR_RETURN(
       Stmt ins,

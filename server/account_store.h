@@ -136,8 +136,11 @@ class AccountStore {
   // A successful login: clears the counter, registers the device to the user
   // (revoking another user's tokens for it), stores the token's hash. Returns
   // the token id.
+  // PERMISSION_DENIED (audited, nothing else changed) when the device was
+  // registered with another key (LoginRequest.device_key).
   absl::StatusOr<int64_t> RecordLogin(const UserRecord& user,
                                       const std::string& device_id,
+                                      const std::string& device_key_hash,
                                       const std::string& device_label,
                                       const std::string& token_hash,
                                       int64_t expires_ms, int64_t now_ms);

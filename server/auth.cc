@@ -98,6 +98,10 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
         absl::StrFormat("device_id must be %d bytes (got %d)", kIdBytes,
                         req.device_id().size()));
   }
+  if (req.device_key().size() != 32) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "device_key must be 32 bytes (got %d)", req.device_key().size()));
+  }
   if (req.device_label().size() > 512) {
     return absl::InvalidArgumentError("device_label must be at most 512 bytes");
   }
@@ -177,10 +181,10 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
   }
   const std::string token = NewToken();
   const int64_t expires = now + options_.token_ttl_ms;
-  FS_ASSIGN_OR_RETURN(
-      const int64_t token_id,
-      accounts_->RecordLogin(*user, req.device_id(), req.device_label(),
-                             TokenHash(token), expires, now));
+  FS_ASSIGN_OR_RETURN(const int64_t token_id,
+                      accounts_->RecordLogin(
+                          *user, req.device_id(), Blake2b256(req.device_key()),
+                          req.device_label(), TokenHash(token), expires, now));
   Caller c;
   c.user_id = user->user_id;
   c.user = user->name;

@@ -59,6 +59,7 @@ constexpr char kSchemaV2[] = R"sql(
 ALTER TABLE changes ADD COLUMN township TEXT NOT NULL DEFAULT '';
 ALTER TABLE rejections ADD COLUMN body_hash BLOB;
 ALTER TABLE devices ADD COLUMN user_id INTEGER;
+ALTER TABLE devices ADD COLUMN key_hash BLOB;
 CREATE TABLE users(
   user_id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,

@@ -57,6 +57,7 @@ class Rpc {
     req.set_user(user);
     req.set_password(password);
     req.set_device_id(device);
+    req.set_device_key(testing::TestDeviceKey(device));
     req.set_device_label(absl::StrCat(user, "'s device"));
     grpc::ClientContext ctx;
     return auth_->Login(&ctx, req, resp);

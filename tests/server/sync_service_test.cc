@@ -12,6 +12,7 @@
 #include "common/hlc.h"
 #include "common/record_id.h"
 #include "common/wire_format.h"
+#include "fieldsync/v1/auth.grpc.pb.h"
 #include "fieldsync/v1/sync.grpc.pb.h"
 #include "health.grpc.pb.h"
 #include "tests/util/test_util.h"
@@ -445,6 +446,33 @@ TEST_F(SyncServiceTest, DownloadPagesAndRefusesACursorBeyondTheHead) {
   grpc::Status s = r3->Finish();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_NE(s.error_message().find("after_seq 99"), std::string::npos);
+}
+
+TEST_F(SyncServiceTest, ALoginNamingAnotherDevicesIdWithoutItsKeyIsRefused) {
+  // Device ids travel in the feed; the key made with the device home does
+  // not. Another user naming this device cannot take it over.
+  auto auth = v1::AuthService::NewStub(channel_);
+  v1::LoginRequest req;
+  req.set_user("李娜");
+  req.set_password(testing::kTestPassword);
+  req.set_device_id(device_);
+  req.set_device_key(std::string(32, 'x'));
+  v1::LoginResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status s = auth->Login(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(s.error_message().find("another device key"), std::string::npos)
+      << s.error_message();
+  // The device's own token still works.
+  v1::HandshakeResponse hs;
+  EXPECT_TRUE(Handshake(&hs).ok());
+  EXPECT_EQ(hs.identity().user(), "张伟");
+  // Without a key at all: a malformed request.
+  req.clear_device_key();
+  grpc::ClientContext ctx2;
+  s = auth->Login(&ctx2, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("device_key"), std::string::npos);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/state_digest.h"
 #include "fieldsync/v1/auth.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/password.h"
@@ -26,6 +27,10 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+std::string TestDeviceKey(const std::string& device_id) {
+  return Blake2b256(absl::StrCat("test device key ", device_id));
 }
 
 const std::vector<RecordKind>& InspectorKinds() {
@@ -132,6 +137,7 @@ std::string TestServer::Login(const std::string& name,
   req.set_user(name);
   req.set_password(kTestPassword);
   req.set_device_id(device_id);
+  req.set_device_key(TestDeviceKey(device_id));
   v1::LoginResponse resp;
   grpc::ClientContext ctx;
   const grpc::Status s = stub->Login(&ctx, req, &resp);

@@ -62,6 +62,9 @@ const std::vector<RecordKind>& InspectorKinds();
 v1::Record Example(RecordKind kind);
 std::string ExamplePath(RecordKind kind);
 
+// The device key tests send for a raw device id (stable per id).
+std::string TestDeviceKey(const std::string& device_id);
+
 // The password every test user gets.
 inline constexpr char kTestPassword[] = "correct horse battery";
 // The counties the example records and most tests use.
