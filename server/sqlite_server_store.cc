@@ -365,18 +365,29 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
     for (const std::string& a : areas.areas) {
       (a.size() == 6 ? counties : townships).push_back(a);
     }
-    std::string sql =
-        "SELECT seq, device_id, device_seq, hlc, flags, body FROM changes "
-        "WHERE seq > ?1 AND seq <= ?2 AND (county IN (SELECT value FROM "
-        "json_each(?4)) OR township IN (SELECT value FROM json_each(?5))) "
-        "ORDER BY seq LIMIT ?3";
-    FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare(sql));
-    auto json = [](const std::vector<std::string>& codes) {
-      // Codes are validated digits (areas.h), so this is well-formed JSON.
-      return absl::StrCat("[\"", absl::StrJoin(codes, "\",\""), "\"]");
+    // One bound parameter per code (from ?4 on); a clause only for the
+    // kinds of code present, so a county-only reader pays one IN test.
+    std::vector<std::string> clauses;
+    int next = 4;
+    auto in_list = [&](const char* column, size_t n) {
+      std::vector<std::string> marks;
+      for (size_t i = 0; i < n; ++i) marks.push_back(absl::StrCat("?", next++));
+      clauses.push_back(
+          absl::StrCat(column, " IN (", absl::StrJoin(marks, ","), ")"));
     };
-    q.BindText(4, counties.empty() ? "[]" : json(counties));
-    q.BindText(5, townships.empty() ? "[]" : json(townships));
+    if (!counties.empty()) in_list("county", counties.size());
+    if (!townships.empty()) in_list("township", townships.size());
+    const std::string where =
+        clauses.empty() ? "0" : absl::StrJoin(clauses, " OR ");
+    FS_ASSIGN_OR_RETURN(
+        Stmt q,
+        db_->Prepare(absl::StrCat(
+            "SELECT seq, device_id, device_seq, hlc, flags, body FROM changes "
+            "WHERE seq > ?1 AND seq <= ?2 AND (",
+            where, ") ORDER BY seq LIMIT ?3")));
+    int i = 4;
+    for (const std::string& c : counties) q.BindText(i++, c);
+    for (const std::string& t : townships) q.BindText(i++, t);
     filtered.emplace(std::move(q));
   }
   Stmt& q = filtered ? *filtered : *read_feed_;
