@@ -58,6 +58,25 @@ bool IsValidUtf8(absl::string_view s) {
   return true;
 }
 
+// The columns of a token row, as TokenFromRow reads them.
+constexpr char kTokenColumns[] =
+    "SELECT t.token_id, t.user_id, u.name, t.device_id, t.issued_ms, "
+    "t.expires_ms, t.revoked_ms, t.revoked_by FROM tokens t JOIN users u "
+    "ON u.user_id = t.user_id ";
+
+TokenRecord TokenFromRow(const Stmt& q) {
+  TokenRecord t;
+  t.token_id = q.Int(0);
+  t.user_id = q.Int(1);
+  t.user = q.Text(2);
+  t.device_id = q.Blob(3);
+  t.issued_ms = q.Int(4);
+  t.expires_ms = q.Int(5);
+  t.revoked_ms = q.Int(6);
+  t.revoked_by = q.Text(7);
+  return t;
+}
+
 absl::Status NoSuchUser(const std::string& name) {
   return absl::NotFoundError(absl::StrCat("no user \"", name, "\""));
 }
@@ -515,23 +534,11 @@ absl::StatusOr<TokenRecord> AccountStore::LookupToken(
     const std::string& token_hash) {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT t.token_id, t.user_id, u.name, t.device_id, "
-                           "t.issued_ms, t.expires_ms, t.revoked_ms, "
-                           "t.revoked_by FROM tokens t JOIN users u "
-                           "ON u.user_id = t.user_id WHERE t.hash = ?"));
+      Stmt q, db_->Prepare(absl::StrCat(kTokenColumns, "WHERE t.hash = ?")));
   q.BindBlob(1, token_hash);
   FS_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return absl::NotFoundError("no such token");
-  TokenRecord t;
-  t.token_id = q.Int(0);
-  t.user_id = q.Int(1);
-  t.user = q.Text(2);
-  t.device_id = q.Blob(3);
-  t.issued_ms = q.Int(4);
-  t.expires_ms = q.Int(5);
-  t.revoked_ms = q.Int(6);
-  t.revoked_by = q.Text(7);
-  return t;
+  return TokenFromRow(q);
 }
 
 absl::Status AccountStore::RevokeToken(int64_t token_id,
@@ -576,28 +583,16 @@ absl::StatusOr<int64_t> AccountStore::RevokeUserTokens(const std::string& name,
 absl::StatusOr<std::vector<TokenRecord>> AccountStore::ListTokens(
     const std::string& name) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT t.token_id, t.user_id, u.name, t.device_id, "
-                           "t.issued_ms, t.expires_ms, t.revoked_ms, "
-                           "t.revoked_by FROM tokens t JOIN users u "
-                           "ON u.user_id = t.user_id "
-                           "WHERE ?1 = '' OR u.name = ?1 "
-                           "ORDER BY t.token_id DESC"));
+  FS_ASSIGN_OR_RETURN(Stmt q,
+                      db_->Prepare(absl::StrCat(kTokenColumns,
+                                                "WHERE ?1 = '' OR u.name = ?1 "
+                                                "ORDER BY t.token_id DESC")));
   q.BindText(1, name);
   std::vector<TokenRecord> out;
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    TokenRecord t;
-    t.token_id = q.Int(0);
-    t.user_id = q.Int(1);
-    t.user = q.Text(2);
-    t.device_id = q.Blob(3);
-    t.issued_ms = q.Int(4);
-    t.expires_ms = q.Int(5);
-    t.revoked_ms = q.Int(6);
-    t.revoked_by = q.Text(7);
-    out.push_back(std::move(t));
+    out.push_back(TokenFromRow(q));
   }
   return out;
 }
