@@ -260,45 +260,66 @@ absl::StatusOr<std::vector<UserRecord>> AccountStore::ListUsers() {
   return users;
 }
 
+absl::Status AccountStore::UpdateUser(const std::string& name,
+                                      const std::string& actor, int64_t now_ms,
+                                      const UserChange& change) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
+  FS_ASSIGN_OR_RETURN(AuditEntry audit, change(u));
+  FS_ASSIGN_OR_RETURN(
+      Stmt up,
+      db_->Prepare("UPDATE users SET updated_ms = ? WHERE user_id = ?"));
+  up.Bind(1, now_ms).Bind(2, u.user_id);
+  FS_RETURN_IF_ERROR(up.Run());
+  audit.at_ms = now_ms;
+  audit.actor = actor;
+  FS_RETURN_IF_ERROR(AuditLocked(audit));
+  return tx.Commit();
+}
+
 absl::Status AccountStore::SetRole(const std::string& name, v1::Role role,
                                    const std::string& actor, int64_t now_ms) {
   if (role == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(role)) {
     return absl::InvalidArgumentError("a user needs a role");
   }
-  absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
-  FS_ASSIGN_OR_RETURN(
-      Stmt up,
-      db_->Prepare(
-          "UPDATE users SET role = ?, updated_ms = ? WHERE user_id = ?"));
-  up.Bind(1, role).Bind(2, now_ms).Bind(3, u.user_id);
-  FS_RETURN_IF_ERROR(up.Run());
-  FS_RETURN_IF_ERROR(
-      AuditLocked({0, now_ms, actor, "", "set_role",
-                   absl::StrCat("user ", name, " role ", RoleName(u.role),
-                                " -> ", RoleName(role))}));
-  return tx.Commit();
+  return UpdateUser(
+      name, actor, now_ms,
+      [&](const UserRecord& u)
+          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::StatusOr<AuditEntry> {
+            FS_ASSIGN_OR_RETURN(
+                Stmt up,
+                db_->Prepare("UPDATE users SET role = ? WHERE user_id = ?"));
+            up.Bind(1, role).Bind(2, u.user_id);
+            FS_RETURN_IF_ERROR(up.Run());
+            return AuditEntry{
+                0,
+                0,
+                "",
+                "",
+                "set_role",
+                absl::StrCat("user ", name, " role ", RoleName(u.role), " -> ",
+                             RoleName(role))};
+          });
 }
 
 absl::Status AccountStore::SetAreas(const std::string& name,
                                     std::vector<std::string> areas,
                                     const std::string& actor, int64_t now_ms) {
   FS_ASSIGN_OR_RETURN(areas, NormalizeAreas(std::move(areas)));
-  absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
-  FS_RETURN_IF_ERROR(WriteAreas(u.user_id, areas));
-  FS_ASSIGN_OR_RETURN(
-      Stmt up,
-      db_->Prepare("UPDATE users SET updated_ms = ? WHERE user_id = ?"));
-  up.Bind(1, now_ms).Bind(2, u.user_id);
-  FS_RETURN_IF_ERROR(up.Run());
-  FS_RETURN_IF_ERROR(
-      AuditLocked({0, now_ms, actor, "", "set_areas",
-                   absl::StrCat("user ", name, " areas ", AreasText(u.areas),
-                                " -> ", AreasText(areas))}));
-  return tx.Commit();
+  return UpdateUser(name, actor, now_ms,
+                    [&](const UserRecord& u) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                        mu_) -> absl::StatusOr<AuditEntry> {
+                      FS_RETURN_IF_ERROR(WriteAreas(u.user_id, areas));
+                      return AuditEntry{0,
+                                        0,
+                                        "",
+                                        "",
+                                        "set_areas",
+                                        absl::StrCat("user ", name, " areas ",
+                                                     AreasText(u.areas), " -> ",
+                                                     AreasText(areas))};
+                    });
 }
 
 absl::StatusOr<int64_t> AccountStore::RevokeAllLocked(int64_t user_id,
@@ -317,41 +338,52 @@ absl::Status AccountStore::SetPassword(const std::string& name,
                                        const std::string& pw_hash,
                                        const std::string& actor,
                                        int64_t now_ms) {
-  absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
-  FS_ASSIGN_OR_RETURN(
-      Stmt up, db_->Prepare("UPDATE users SET pw_hash = ?, updated_ms = ? "
-                            "WHERE user_id = ?"));
-  up.BindText(1, pw_hash).Bind(2, now_ms).Bind(3, u.user_id);
-  FS_RETURN_IF_ERROR(up.Run());
-  FS_ASSIGN_OR_RETURN(int64_t revoked,
-                      RevokeAllLocked(u.user_id, actor, now_ms));
-  FS_RETURN_IF_ERROR(AuditLocked(
-      {0, now_ms, actor, "", "set_password",
-       absl::StrCat("user ", name, "; ", revoked, " token(s) revoked")}));
-  return tx.Commit();
+  return UpdateUser(
+      name, actor, now_ms,
+      [&](const UserRecord& u)
+          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::StatusOr<AuditEntry> {
+            FS_ASSIGN_OR_RETURN(
+                Stmt up,
+                db_->Prepare("UPDATE users SET pw_hash = ? WHERE user_id = ?"));
+            up.BindText(1, pw_hash).Bind(2, u.user_id);
+            FS_RETURN_IF_ERROR(up.Run());
+            FS_ASSIGN_OR_RETURN(int64_t revoked,
+                                RevokeAllLocked(u.user_id, actor, now_ms));
+            return AuditEntry{0,
+                              0,
+                              "",
+                              "",
+                              "set_password",
+                              absl::StrCat("user ", name, "; ", revoked,
+                                           " token(s) revoked")};
+          });
 }
 
 absl::Status AccountStore::SetDisabled(const std::string& name, bool disabled,
                                        const std::string& actor,
                                        int64_t now_ms) {
-  absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(UserRecord u, GetUserLocked(name));
-  FS_ASSIGN_OR_RETURN(
-      Stmt up, db_->Prepare("UPDATE users SET disabled = ?, updated_ms = ? "
-                            "WHERE user_id = ?"));
-  up.Bind(1, disabled ? 1 : 0).Bind(2, now_ms).Bind(3, u.user_id);
-  FS_RETURN_IF_ERROR(up.Run());
-  int64_t revoked = 0;
-  if (disabled) {
-    FS_ASSIGN_OR_RETURN(revoked, RevokeAllLocked(u.user_id, actor, now_ms));
-  }
-  FS_RETURN_IF_ERROR(AuditLocked(
-      {0, now_ms, actor, "", disabled ? "user_disabled" : "user_enabled",
-       absl::StrCat("user ", name, "; ", revoked, " token(s) revoked")}));
-  return tx.Commit();
+  return UpdateUser(
+      name, actor, now_ms,
+      [&](const UserRecord& u) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+          mu_) -> absl::StatusOr<AuditEntry> {
+        FS_ASSIGN_OR_RETURN(
+            Stmt up,
+            db_->Prepare("UPDATE users SET disabled = ? WHERE user_id = ?"));
+        up.Bind(1, disabled ? 1 : 0).Bind(2, u.user_id);
+        FS_RETURN_IF_ERROR(up.Run());
+        int64_t revoked = 0;
+        if (disabled) {
+          FS_ASSIGN_OR_RETURN(revoked,
+                              RevokeAllLocked(u.user_id, actor, now_ms));
+        }
+        return AuditEntry{
+            0,
+            0,
+            "",
+            "",
+            disabled ? "user_disabled" : "user_enabled",
+            absl::StrCat("user ", name, "; ", revoked, " token(s) revoked")};
+      });
 }
 
 absl::Status AccountStore::Unlock(const std::string& name,

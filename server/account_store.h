@@ -165,6 +165,13 @@ class AccountStore {
  private:
   absl::Status AuditLocked(const AuditEntry& entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Changes user `name` in one transaction: `change` writes what it changes
+  // and returns the audit row's action and detail; UpdateUser sets
+  // updated_ms and writes the audit row (at `now_ms`, by `actor`) with it.
+  using UserChange =
+      std::function<absl::StatusOr<AuditEntry>(const UserRecord& user)>;
+  absl::Status UpdateUser(const std::string& name, const std::string& actor,
+                          int64_t now_ms, const UserChange& change);
   absl::StatusOr<UserRecord> GetUserLocked(const std::string& name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> RevokeAllLocked(int64_t user_id,

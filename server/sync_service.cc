@@ -121,7 +121,10 @@ struct SyncServiceImpl::Batch {
   }
   Batch() : arena(Options()) {}
 
-  v1::UploadRequest request;
+  // The request: `read` for a stream's batch; the call's own for Upload
+  // (not copied).
+  v1::UploadRequest read;
+  const v1::UploadRequest* request = &read;
   std::string actor;
   int64_t now_ms = 0;
   // Parsed bodies live on one arena for the batch: one allocation instead of
@@ -138,7 +141,7 @@ grpc::Status SyncServiceImpl::Upload(grpc::ServerContext* context,
   auto caller = CallerFor(*context, req->device_id());
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto batch = std::make_unique<Batch>();
-  batch->request = *req;
+  batch->request = req;
   if (grpc::Status s = Prepare(*caller, batch.get()); !s.ok()) return s;
   return Apply(batch.get(), resp);
 }
@@ -148,7 +151,7 @@ grpc::Status SyncServiceImpl::CheckStreamBatch(
   // The token is checked for every batch (one indexed read), so a
   // revocation or a change of areas applies mid-stream too; every batch must
   // name the device the token was issued to.
-  const v1::UploadRequest& req = batch->request;
+  const v1::UploadRequest& req = *batch->request;
   if (auto s = CheckDeviceId(req.device_id()); !s.ok()) return s;
   auto caller = CallerFor(context, req.device_id());
   if (!caller.ok()) return ToGrpcStatus(caller.status());
@@ -216,7 +219,7 @@ grpc::Status SyncServiceImpl::UploadStream(
   });
   while (true) {
     auto batch = std::make_unique<Batch>();
-    if (!stream->Read(&batch->request)) break;
+    if (!stream->Read(&batch->read)) break;
     batch->status = CheckStreamBatch(*context, batch.get());
     const bool failed = !batch->status.ok();
     absl::MutexLock lock(&q.mu);
@@ -234,7 +237,7 @@ grpc::Status SyncServiceImpl::UploadStream(
 }
 
 grpc::Status SyncServiceImpl::Prepare(const Caller& caller, Batch* batch) {
-  const v1::UploadRequest* req = &batch->request;
+  const v1::UploadRequest* req = batch->request;
   if (static_cast<uint32_t>(req->changes_size()) >
       limits_.max_changes_per_upload) {
     return grpc::Status(
@@ -294,7 +297,7 @@ grpc::Status SyncServiceImpl::Prepare(const Caller& caller, Batch* batch) {
 
 grpc::Status SyncServiceImpl::Apply(Batch* batch, v1::UploadResponse* resp) {
   uint64_t hw = 0;
-  const BatchContext context{batch->request.device_id(), batch->actor,
+  const BatchContext context{batch->request->device_id(), batch->actor,
                              batch->now_ms};
   auto outcomes = store_->ApplyBatch(context, batch->changes, &hw);
   if (!outcomes.ok()) return ToGrpcStatus(outcomes.status());
