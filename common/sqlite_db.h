@@ -76,6 +76,11 @@ class Stmt {
   Stmt& BindText(int i, absl::string_view v);
   Stmt& BindBlob(int i, absl::string_view v);
   Stmt& BindNull(int i);
+  // As BindText/BindBlob without copying: `v` must stay valid until the
+  // statement is reset (Run() and Reset() do, and so does a failed Step()).
+  // For large values on the hot paths (record bodies).
+  Stmt& BindTextNoCopy(int i, absl::string_view v);
+  Stmt& BindBlobNoCopy(int i, absl::string_view v);
 
   // Advances: true with a row, false when done.
   absl::StatusOr<bool> Step();
