@@ -704,7 +704,8 @@ absl::Status LocalStore::Bookkeeping(const std::function<absl::Status()>& fn) {
 
 absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
                                        const v1::UploadResponse& response,
-                                       std::vector<Rejection>* new_rejections) {
+                                       std::vector<Rejection>* new_rejections,
+                                       uint64_t* confirmed) {
   absl::MutexLock lock(&mu_);
   if (response.outcomes_size() != request.changes_size()) {
     return absl::InternalError(
@@ -712,6 +713,10 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
                      " outcomes for ", request.changes_size(), " changes"));
   }
   uint64_t hw = outcome_hw_;
+  // Feed positions (server_seq) are given in commit order and a batch's
+  // accepted changes take consecutive ones, so an own change at cursor + 1
+  // leaves nothing unread before it: the cursor may pass it.
+  uint64_t cursor = cursor_, passed = 0;
   std::vector<Rejection> rejections;
   const RevisionLister lister =
       [this](const std::string& id)
@@ -723,9 +728,13 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
       if (o.device_seq() != sent.device_seq()) {
         return absl::InternalError("the server's outcomes are out of order");
       }
+      const bool accepted = o.status() == v1::OUTCOME_STATUS_ACCEPTED;
+      if (accepted && o.server_seq() == cursor + 1) {
+        cursor = o.server_seq();
+        ++passed;
+      }
       if (o.device_seq() <= outcome_hw_) continue;  // known already
       hw = std::max(hw, o.device_seq());
-      const bool accepted = o.status() == v1::OUTCOME_STATUS_ACCEPTED;
       if (accepted && o.effective_hlc() == sent.hlc()) continue;  // the usual
       if (!accepted && o.status() != v1::OUTCOME_STATUS_REJECTED) {
         return absl::InternalError(
@@ -771,9 +780,14 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
       rejections.push_back(std::move(j));
     }
     FS_RETURN_IF_ERROR(PutMeta("outcome_hw", static_cast<int64_t>(hw)));
+    if (cursor != cursor_) {
+      FS_RETURN_IF_ERROR(PutMeta("cursor", static_cast<int64_t>(cursor)));
+    }
     return PutMeta("hlc_last", static_cast<int64_t>(hlc_->Last()));
   }));
   outcome_hw_ = hw;
+  cursor_ = cursor;
+  if (confirmed != nullptr) *confirmed += passed;
   if (new_rejections != nullptr) {
     for (auto& j : rejections) new_rejections->push_back(std::move(j));
   }
@@ -800,6 +814,42 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
     cursor = static_cast<uint64_t>(q.Int(0));
   }
   FS_RETURN_IF_ERROR(Bookkeeping([&]() -> absl::Status {
+    // A change the derived state refuses was accepted by the server, so
+    // what refuses it here is one of this device's pending changes (e.g. an
+    // edit that put the entity in another county), which the server will
+    // reject. It is deferred until then.
+    auto applied = [&](const absl::Status& s, uint64_t server_seq) {
+      if (!IsRefusal(s)) return s;
+      Stmt& d = *defer_received_;
+      d.Bind(1, 1).Bind(2, static_cast<int64_t>(server_seq));
+      return d.Run();
+    };
+    // New records known by their header wait here to go into the derived
+    // state kBulkRecords at a time (DerivedState::InsertNewRecords); when
+    // one of a group is held already, or fewer are left, they go one by one.
+    std::vector<DerivedState::NewRecord> bulk;
+    bulk.reserve(DerivedState::kBulkRecords);
+    auto flush = [&](bool whole_groups_only) -> absl::Status {
+      if (bulk.size() == DerivedState::kBulkRecords) {
+        FS_ASSIGN_OR_RETURN(const bool inserted,
+                            derived_->InsertNewRecords(bulk));
+        if (inserted) {
+          bulk.clear();
+          return absl::OkStatus();
+        }
+      } else if (whole_groups_only) {
+        return absl::OkStatus();
+      }
+      for (const DerivedState::NewRecord& r : bulk) {
+        FS_RETURN_IF_ERROR(
+            applied(derived_->ApplyRecord(
+                        Stamp{r.hlc, std::string(r.device_id), r.device_seq},
+                        r.locator, r.header),
+                    static_cast<uint64_t>(r.locator)));
+      }
+      bulk.clear();
+      return absl::OkStatus();
+    };
     v1::ChangeBody body;
     for (const v1::FeedEntry& e : page.entries()) {
       if (e.server_seq() <= cursor) continue;  // applied already
@@ -834,17 +884,18 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
         subject = header->record_id;
       }
       const bool known = kind != RecordKind::kUnknown;
+      // The bound bytes (the page's and `body`'s) outlive Run().
       Stmt& ins = *insert_received_;
       ins.Bind(1, static_cast<int64_t>(e.server_seq()))
-          .BindBlob(2, e.device_id())
+          .BindBlobNoCopy(2, e.device_id())
           .Bind(3, static_cast<int64_t>(e.device_seq()))
           .Bind(4, static_cast<int>(kind))
-          .BindText(5, county)
-          .BindBlob(6, subject)
+          .BindTextNoCopy(5, county)
+          .BindBlobNoCopy(6, subject)
           .Bind(7, static_cast<int64_t>(e.hlc()))
           .Bind(8, e.flags())
           .Bind(9, now)
-          .BindBlob(10, e.body());
+          .BindBlobNoCopy(10, e.body());
       FS_RETURN_IF_ERROR(ins.Run());
       if (db_->Changes() == 0) continue;
       ++others;
@@ -853,21 +904,19 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
       // kept, so nothing is lost; it joins the derived state once this client
       // knows it.
       if (!known) continue;
-      const Stamp stamp{e.hlc(), e.device_id(), e.device_seq()};
       const auto locator = static_cast<int64_t>(e.server_seq());
-      absl::Status s = whole ? derived_->Apply(stamp, locator, body)
-                             : derived_->ApplyRecord(stamp, locator, *header);
-      if (IsRefusal(s)) {
-        // The server accepted it, so what refuses it here is one of this
-        // device's pending changes (e.g. an edit that put the entity in
-        // another county), which the server will reject. Defer it until then.
-        Stmt& d = *defer_received_;
-        d.Bind(1, 1).Bind(2, static_cast<int64_t>(e.server_seq()));
-        FS_RETURN_IF_ERROR(d.Run());
-      } else if (!s.ok()) {
-        return s;
+      if (!whole) {
+        bulk.push_back(DerivedState::NewRecord{
+            e.hlc(), e.device_id(), e.device_seq(), locator, *header});
+        FS_RETURN_IF_ERROR(flush(/*whole_groups_only=*/true));
+        continue;
       }
+      FS_RETURN_IF_ERROR(flush(/*whole_groups_only=*/false));  // in order
+      const Stamp stamp{e.hlc(), e.device_id(), e.device_seq()};
+      FS_RETURN_IF_ERROR(
+          applied(derived_->Apply(stamp, locator, body), e.server_seq()));
     }
+    FS_RETURN_IF_ERROR(flush(/*whole_groups_only=*/false));
     cursor = std::max(cursor, page.last_seq());
     if (max_hlc) hlc_->Observe(max_hlc);
     if (backfill_area != nullptr) {

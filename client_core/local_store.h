@@ -147,10 +147,14 @@ class LocalStore {
   // any), in device_seq order.
   absl::Status PendingBatch(uint64_t after, uint32_t max_count,
                             uint64_t max_bytes, v1::UploadRequest* request);
-  // Records the server's outcomes for the uploaded `request`.
+  // Records the server's outcomes for the uploaded `request`. An accepted
+  // change placed in the feed right after the cursor is confirmed by its
+  // outcome: the cursor moves over it (and over the run of own changes that
+  // follows), so it is not downloaded again. `*confirmed` counts those.
   absl::Status ApplyOutcomes(const v1::UploadRequest& request,
                              const v1::UploadResponse& response,
-                             std::vector<Rejection>* new_rejections);
+                             std::vector<Rejection>* new_rejections,
+                             uint64_t* confirmed);
   // Applies one downloaded page and advances the cursor, atomically (the
   // back-fill cursor of `backfill_area` when given). Counts own
   // confirmations and new changes from others.

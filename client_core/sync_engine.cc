@@ -136,12 +136,16 @@ absl::StatusOr<SyncReport> SyncEngine::Run(
         std::min(tuning_.upload_batch, hresp.max_changes_per_upload());
     FS_RETURN_IF_ERROR(Upload(stub.get(), std::max<uint32_t>(1, max_changes),
                               hresp.max_upload_bytes(), &p, &r, progress));
+    // Outcomes may have moved the cursor over changes up to the head.
+    const uint64_t now_at = store_->cursor();
+    p.to_receive = hresp.feed_head() > now_at ? hresp.feed_head() - now_at : 0;
   }
   for (const Backfill& b : area_change.backfills) {
     FS_RETURN_IF_ERROR(Download(stub.get(), &p, &r, progress, &b));
   }
-  // Whatever was uploaded comes back in the feed as confirmations, and others'
-  // changes may have arrived meanwhile: read to the head as it is now.
+  // Others' changes may have arrived during the upload, and own changes the
+  // outcomes could not confirm (others' came between them and the cursor)
+  // come back in the feed as confirmations: read to the head as it is now.
   if (p.to_send > 0 || p.to_receive > 0) {
     FS_RETURN_IF_ERROR(Download(stub.get(), &p, &r, progress));
   }
@@ -193,7 +197,9 @@ absl::Status SyncEngine::Upload(
         req = std::move(inflight.front());
         inflight.pop_front();
       }
-      absl::Status s = store_->ApplyOutcomes(req, resp, &r->new_rejections);
+      uint64_t confirmed = 0;
+      absl::Status s =
+          store_->ApplyOutcomes(req, resp, &r->new_rejections, &confirmed);
       if (!s.ok()) {
         absl::MutexLock lock(&mu);
         reader_status = s;
@@ -206,6 +212,7 @@ absl::Status SyncEngine::Upload(
           if (o.status() == v1::OUTCOME_STATUS_ACCEPTED) ++r->accepted;
           if (o.status() == v1::OUTCOME_STATUS_REJECTED) ++r->rejected;
         }
+        r->confirmations += confirmed;
         r->bytes_received += resp.ByteSizeLong();
         p->sent += req.changes_size();
         now = *p;

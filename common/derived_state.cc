@@ -65,6 +65,18 @@ absl::Status DerivedState::Prepare() {
                        "head_hlc, head_device, head_device_seq, head_locator, "
                        "revisions) VALUES(?,?,?,?,?,?,?,?,1) "
                        "ON CONFLICT(record_id) DO NOTHING"));
+  {
+    // A multi-row INSERT without a conflict clause: one existing id fails
+    // the whole statement, and SQLite undoes the rows it had written (a
+    // statement journal), so a refusal leaves nothing behind.
+    std::string sql =
+        "INSERT INTO records(record_id, kind, county, author, head_hlc, "
+        "head_device, head_device_seq, head_locator, revisions) VALUES";
+    for (size_t i = 0; i < kBulkRecords; ++i) {
+      absl::StrAppend(&sql, i == 0 ? "" : ",", "(?,?,?,?,?,?,?,?,1)");
+    }
+    FS_ASSIGN_OR_RETURN(insert_records_bulk_, db_->PrepareKept(sql));
+  }
   FS_ASSIGN_OR_RETURN(
       set_head_,
       db_->PrepareKept("UPDATE records SET head_hlc = ?, head_device = ?, "
@@ -194,16 +206,43 @@ absl::Status DerivedState::SetHead(const std::string& record_id,
   return up.Run();
 }
 
+absl::StatusOr<bool> DerivedState::InsertNewRecords(
+    absl::Span<const NewRecord> records) {
+  if (records.size() != kBulkRecords) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("InsertNewRecords takes ", kBulkRecords, " records, not ",
+                     records.size()));
+  }
+  Stmt& ins = *insert_records_bulk_;
+  int i = 0;
+  for (const NewRecord& r : records) {
+    ins.BindBlobNoCopy(i + 1, r.header.record_id)
+        .Bind(i + 2, static_cast<int>(r.header.kind))
+        .BindTextNoCopy(i + 3, r.header.county)
+        .BindTextNoCopy(i + 4, r.header.author)
+        .Bind(i + 5, static_cast<int64_t>(r.hlc))
+        .BindBlobNoCopy(i + 6, r.device_id)
+        .Bind(i + 7, static_cast<int64_t>(r.device_seq))
+        .Bind(i + 8, r.locator);
+    i += 8;
+  }
+  const absl::Status s = ins.Run();
+  if (absl::IsAlreadyExists(s)) return false;  // one was held: none written
+  FS_RETURN_IF_ERROR(s);
+  return true;
+}
+
 absl::Status DerivedState::ApplyRecord(const Stamp& stamp, int64_t locator,
                                        const ChangeHeader& r) {
   // New records (the common case) cost one insert and no read.
+  // The bound bytes (the caller's header and stamp) outlive Run().
   Stmt& ins = *insert_record_;
-  ins.BindBlob(1, r.record_id)
+  ins.BindBlobNoCopy(1, r.record_id)
       .Bind(2, static_cast<int>(r.kind))
-      .BindText(3, r.county)
-      .BindText(4, r.author)
+      .BindTextNoCopy(3, r.county)
+      .BindTextNoCopy(4, r.author)
       .Bind(5, static_cast<int64_t>(stamp.hlc))
-      .BindBlob(6, stamp.device_id)
+      .BindBlobNoCopy(6, stamp.device_id)
       .Bind(7, static_cast<int64_t>(stamp.device_seq))
       .Bind(8, locator);
   FS_RETURN_IF_ERROR(ins.Run());

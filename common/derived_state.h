@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "common/change_header.h"
 #include "common/merge.h"
 #include "common/sqlite_db.h"
@@ -84,6 +85,25 @@ class DerivedState {
   absl::Status ApplyRecord(const Stamp& stamp, int64_t locator,
                            const ChangeHeader& record);
 
+  // A record change as InsertNewRecords takes it: its stamp, by parts, and
+  // its header; the bytes it points at outlive the call.
+  struct NewRecord {
+    uint64_t hlc = 0;
+    absl::string_view device_id;
+    uint64_t device_seq = 0;
+    int64_t locator = 0;
+    ChangeHeader header;
+  };
+  // How many records InsertNewRecords takes at once.
+  static constexpr size_t kBulkRecords = 32;
+  // The bulk path of ApplyRecord for kBulkRecords first revisions (the
+  // common case of an upload or a page): one statement instead of one per
+  // record. Returns true when every record was new (distinct ids, none
+  // held), having inserted them all, as ApplyRecord would have one by one;
+  // false, having written nothing, when any was not: the caller then applies
+  // them one by one with ApplyRecord, which applies the revision rules.
+  absl::StatusOr<bool> InsertNewRecords(absl::Span<const NewRecord> records);
+
   // The change at `old` now orders at `new_hlc` (the server clamped a skewed
   // clock). Call after the caller's own row has the new HLC.
   absl::Status Restamp(const Stamp& old, uint64_t new_hlc,
@@ -113,6 +133,7 @@ class DerivedState {
   Db* db_;
   std::unique_ptr<Stmt> get_record_;
   std::unique_ptr<Stmt> insert_record_;
+  std::unique_ptr<Stmt> insert_records_bulk_;
   std::unique_ptr<Stmt> set_head_;
   std::unique_ptr<Stmt> delete_record_;
   std::unique_ptr<Stmt> get_entity_;

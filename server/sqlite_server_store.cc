@@ -257,7 +257,77 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     run = Run{};
     return ins.Run();
   };
-  for (PreparedChange& c : changes) {
+  // Stores an accepted change (its derived rows written) at `seq`.
+  auto store_accepted = [&](const PreparedChange& c) -> absl::Status {
+    // The bound bytes (the request's and the parsed body's) outlive Run().
+    Stmt& ins = *insert_change_;
+    ins.Bind(1, static_cast<int64_t>(seq))
+        .BindBlobNoCopy(2, device_id)
+        .Bind(3, static_cast<int64_t>(c.device_seq))
+        .Bind(4, static_cast<int>(KindOf(*c.parsed)))
+        .BindTextNoCopy(5, CountyOf(*c.parsed))
+        .Bind(6, static_cast<int64_t>(c.effective_hlc))
+        .Bind(7, c.flags)
+        .Bind(8, now_ms)
+        .BindBlobNoCopy(9, c.body)
+        .BindTextNoCopy(10, TownshipOf(*c.parsed));
+    FS_RETURN_IF_ERROR(ins.Run());
+    if (run.first_device_seq == 0) {
+      run = Run{c.device_seq, c.device_seq, seq};
+    } else {
+      run.last_device_seq = c.device_seq;  // consecutive in both sequences
+    }
+    ++seq;
+    if (c.flags & v1::CHANGE_FLAG_CLOCK_CLAMPED) ++clamped;
+    v1::ChangeOutcome out;
+    out.set_device_seq(c.device_seq);
+    out.set_status(v1::OUTCOME_STATUS_ACCEPTED);
+    out.set_server_seq(seq - 1);
+    out.set_effective_hlc(c.effective_hlc);
+    out.set_flags(c.flags);
+    outcomes.push_back(std::move(out));
+    return absl::OkStatus();
+  };
+  // The bulk path: when the next kBulkRecords changes are all new records
+  // that passed the checks, they are accepted together if none of their ids
+  // is held (DerivedState::InsertNewRecords); otherwise each goes the
+  // one-by-one way below, where the revision rules decide.
+  constexpr size_t kBulk = DerivedState::kBulkRecords;
+  std::vector<DerivedState::NewRecord> bulk(kBulk);
+  size_t one_by_one_until = 0;
+  for (size_t i = 0; i < changes.size();) {
+    if (i >= one_by_one_until && changes.size() - i >= kBulk) {
+      size_t fit = 0;
+      for (; fit < kBulk; ++fit) {
+        const PreparedChange& c = changes[i + fit];
+        if (c.device_seq != hw + 1 + fit || !c.verdict.ok() ||
+            c.parsed == nullptr || !c.parsed->has_record()) {
+          break;
+        }
+        const v1::Record& r = c.parsed->record();
+        bulk[fit] = DerivedState::NewRecord{
+            c.effective_hlc, device_id, c.device_seq,
+            static_cast<int64_t>(seq + fit),
+            ChangeHeader{KindOf(r), r.id(), r.area().county_code(),
+                         r.author()}};
+      }
+      if (fit == kBulk) {
+        FS_ASSIGN_OR_RETURN(const bool inserted,
+                            derived_->InsertNewRecords(bulk));
+        if (inserted) {
+          for (size_t k = 0; k < kBulk; ++k) {
+            FS_RETURN_IF_ERROR(store_accepted(changes[i + k]));
+          }
+          hw += kBulk;
+          i += kBulk;
+          continue;
+        }
+      }
+      // One by one up to the change that did not fit (or the whole group,
+      // when one of its records was held already).
+      one_by_one_until = i + std::min(fit + 1, kBulk);
+    }
+    PreparedChange& c = changes[i++];
     if (c.device_seq <= hw) {
       FS_ASSIGN_OR_RETURN(v1::ChangeOutcome prev,
                           PreviousOutcome(device_id, c));
@@ -271,8 +341,6 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
           outcomes.size(), c.device_seq, hw, hw + 1));
     }
     hw = c.device_seq;
-    v1::ChangeOutcome out;
-    out.set_device_seq(c.device_seq);
     absl::Status verdict = c.verdict;
     if (verdict.ok()) {
       // Applies the revision rules first; on a refusal nothing was written.
@@ -285,34 +353,13 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
       if (absl::IsPermissionDenied(verdict)) c.withhold_body = true;
       if (c.withhold_body) ++denied;
       FS_RETURN_IF_ERROR(flush_run());  // a rejection ends the run
+      v1::ChangeOutcome out;
+      out.set_device_seq(c.device_seq);
       FS_RETURN_IF_ERROR(Reject(device_id, c, verdict, now_ms, &out));
       outcomes.push_back(std::move(out));
       continue;
     }
-    Stmt& ins = *insert_change_;
-    ins.Bind(1, static_cast<int64_t>(seq))
-        .BindBlob(2, device_id)
-        .Bind(3, static_cast<int64_t>(c.device_seq))
-        .Bind(4, static_cast<int>(KindOf(*c.parsed)))
-        .BindText(5, CountyOf(*c.parsed))
-        .Bind(6, static_cast<int64_t>(c.effective_hlc))
-        .Bind(7, c.flags)
-        .Bind(8, now_ms)
-        .BindBlob(9, c.body)
-        .BindText(10, TownshipOf(*c.parsed));
-    FS_RETURN_IF_ERROR(ins.Run());
-    if (run.first_device_seq == 0) {
-      run = Run{c.device_seq, c.device_seq, seq};
-    } else {
-      run.last_device_seq = c.device_seq;  // consecutive in both sequences
-    }
-    ++seq;
-    if (c.flags & v1::CHANGE_FLAG_CLOCK_CLAMPED) ++clamped;
-    out.set_status(v1::OUTCOME_STATUS_ACCEPTED);
-    out.set_server_seq(seq - 1);
-    out.set_effective_hlc(c.effective_hlc);
-    out.set_flags(c.flags);
-    outcomes.push_back(std::move(out));
+    FS_RETURN_IF_ERROR(store_accepted(c));
   }
   FS_RETURN_IF_ERROR(flush_run());
   const uint64_t accepted = seq - next_seq_;

@@ -411,6 +411,82 @@ TEST_F(DerivedStateTest, HeadOrdersByDeviceThenSequenceOnEqualHlc) {
   EXPECT_EQ(head->revisions, 3);
 }
 
+// --- the bulk path (InsertNewRecords)
+// --------------------------------------------------------
+
+// kBulkRecords new records from device 1, each a millisecond apart.
+std::vector<Change> NewRecordChanges(int64_t first_ms) {
+  std::vector<Change> out;
+  for (size_t i = 0; i < DerivedState::kBulkRecords; ++i) {
+    const int64_t ms = first_ms + static_cast<int64_t>(i);
+    out.push_back(RecordChange(RecordKind::kSpotCheck, RecordIdAt(ms), "li", 1,
+                               static_cast<uint64_t>(100 + i), H(ms)));
+  }
+  return out;
+}
+
+std::vector<DerivedState::NewRecord> AsNewRecords(
+    const std::vector<Change>& changes) {
+  std::vector<DerivedState::NewRecord> out;
+  for (const Change& c : changes) {
+    const v1::Record& r = c.body.record();
+    out.push_back(DerivedState::NewRecord{
+        c.stamp.hlc, c.stamp.device_id, c.stamp.device_seq, c.locator,
+        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()}});
+  }
+  return out;
+}
+
+TEST_F(DerivedStateTest, InsertNewRecordsLeavesWhatApplyingOneByOneLeaves) {
+  const std::vector<Change> changes = NewRecordChanges(0);
+  Replica& bulk = NewReplica();
+  auto inserted = bulk.state->InsertNewRecords(AsNewRecords(changes));
+  FS_ASSERT_OK(inserted);
+  EXPECT_TRUE(*inserted);
+  const Dump one_by_one = DumpAfter(changes);
+  EXPECT_EQ(one_by_one.records.size(), DerivedState::kBulkRecords);
+  EXPECT_EQ(DumpOf(bulk.db.get()), one_by_one);
+}
+
+TEST_F(DerivedStateTest, InsertNewRecordsWritesNothingWhenOneIsHeld) {
+  std::vector<Change> changes = NewRecordChanges(0);
+  Replica& r = NewReplica();
+  // A revision of the 18th is already held (another device's).
+  Change held = changes[17];
+  held.stamp = Stamp{H(500), DeviceIdOf(2), 1};
+  held.locator = LocatorOf(2, 1);
+  FS_ASSERT_OK(r.Store(held));
+  const Dump before = DumpOf(r.db.get());
+  ASSERT_EQ(before.records.size(), 1u);
+  auto inserted = r.state->InsertNewRecords(AsNewRecords(changes));
+  FS_ASSERT_OK(inserted);
+  EXPECT_FALSE(*inserted);
+  EXPECT_EQ(DumpOf(r.db.get()), before);
+}
+
+TEST_F(DerivedStateTest, InsertNewRecordsWritesNothingWhenTwoShareAnId) {
+  std::vector<Change> changes = NewRecordChanges(0);
+  // The 21st revises the 4th (same author, kind and county): one by one it
+  // is a second revision; in bulk the group is refused as a whole.
+  changes[20] =
+      RecordChange(RecordKind::kSpotCheck, changes[3].body.record().id(), "li",
+                   1, 120, H(40));
+  Replica& r = NewReplica();
+  auto inserted = r.state->InsertNewRecords(AsNewRecords(changes));
+  FS_ASSERT_OK(inserted);
+  EXPECT_FALSE(*inserted);
+  EXPECT_TRUE(DumpOf(r.db.get()) == Dump{}) << DumpOf(r.db.get());
+}
+
+TEST_F(DerivedStateTest, InsertNewRecordsTakesExactlyTheBulkSize) {
+  std::vector<Change> changes = NewRecordChanges(0);
+  changes.pop_back();
+  Replica& r = NewReplica();
+  EXPECT_TRUE(StatusIs(r.state->InsertNewRecords(AsNewRecords(changes)),
+                       absl::StatusCode::kInvalidArgument, "takes 32"));
+  EXPECT_TRUE(DumpOf(r.db.get()) == Dump{});
+}
+
 TEST_F(DerivedStateTest, StateSurvivesReopen) {
   const std::string path = dir_.Sub("reopen.db");
   const std::string id = RecordIdAt(0);

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "common/record_id.h"
 #include "tests/util/test_util.h"
 
@@ -233,6 +234,110 @@ TEST(SyncIntegration, BrokenDownloadResumesFromTheLastWholePage) {
   auto sb = b->Summarize();
   auto ss = server.store()->Summarize();
   ASSERT_TRUE(sb.ok() && ss.ok());
+  EXPECT_EQ(sb->digest, ss->digest);
+}
+
+// An upload's outcomes confirm the device's own changes when nothing came
+// between them and its cursor: the cursor moves over them and they are not
+// downloaded again. When others' changes came first, those are downloaded
+// and the own ones come back as confirmations, as before.
+TEST(SyncIntegration, OutcomesConfirmOwnChangesWithoutSkippingOthers) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
+  auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜");
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(a->Record(Example(RecordKind::kSpotCheck)).ok());
+  }
+  auto ra = a->Sync();
+  ASSERT_TRUE(ra.ok()) << ra.status();
+  EXPECT_EQ(ra->accepted, 40u);
+  EXPECT_EQ(ra->confirmations, 40u);
+  EXPECT_EQ(ra->downloaded, 0u);  // confirmed by the outcomes alone
+  auto st = a->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->cursor, 40u);
+
+  // Device b's three land after a's forty, before a's next two.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(b->Record(Example(RecordKind::kInterviewNote)).ok());
+  }
+  auto rb = b->Sync();
+  ASSERT_TRUE(rb.ok()) << rb.status();
+  EXPECT_EQ(rb->new_from_others, 40u);
+  EXPECT_EQ(rb->confirmations, 3u);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(a->Record(Example(RecordKind::kDocumentReview)).ok());
+  }
+  auto ra2 = a->Sync();
+  ASSERT_TRUE(ra2.ok()) << ra2.status();
+  EXPECT_EQ(ra2->accepted, 2u);
+  EXPECT_EQ(ra2->new_from_others, 3u);  // not skipped
+  EXPECT_EQ(ra2->confirmations, 2u);
+  EXPECT_EQ(ra2->downloaded, 5u);
+  ASSERT_TRUE(b->Sync().ok());
+
+  auto sa = a->Summarize(), sb = b->Summarize();
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(sa.ok() && sb.ok() && ss.ok());
+  EXPECT_EQ(ss->changes, 45u);
+  EXPECT_EQ(sa->digest, ss->digest);
+  EXPECT_EQ(sb->digest, ss->digest);
+  EXPECT_EQ(Ids(*a), Ids(*b));
+  st = a->Status();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->cursor, 45u);
+  auto noop = a->Sync();
+  ASSERT_TRUE(noop.ok());
+  EXPECT_EQ(noop->round_trips, 1u);
+}
+
+// Many records with revisions among them, so that groups of new records
+// (which both the server and a receiving device store in bulk) contain a
+// revision of a record already held: every device ends with the same
+// records, heads and revision counts.
+TEST(SyncIntegration, RevisionsAmongManyNewRecordsAreAppliedInOrder) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
+  auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜");
+  std::vector<std::string> ids;
+  v1::Record r = Example(RecordKind::kFollowUpVisit);
+  for (int i = 0; i < 100; ++i) {
+    if (i == 40 || i == 75) {  // revise the 5th, then the 50th
+      v1::Record revised = r;
+      revised.set_notes(absl::StrCat("更正 ", i));
+      FS_ASSERT_OK(a->Revise(ids[i == 40 ? 4 : 49], revised));
+    }
+    auto id = a->Record(r);
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(a->Sync().ok());
+  auto rb = b->Sync();
+  ASSERT_TRUE(rb.ok()) << rb.status();
+  EXPECT_EQ(rb->new_from_others, 102u);
+  for (Client* c : {a.get(), b.get()}) {
+    auto views = c->List(RecordKind::kFollowUpVisit);
+    ASSERT_TRUE(views.ok()) << views.status();
+    ASSERT_EQ(views->size(), 100u);
+    for (const auto& v : *views) {
+      const bool revised = v.id == ids[4] || v.id == ids[49];
+      EXPECT_EQ(v.revisions, revised ? 2 : 1) << v.id;
+      if (v.id == ids[4]) {
+        EXPECT_EQ(v.current.record.notes(), "更正 40");
+      }
+      if (v.id == ids[49]) {
+        EXPECT_EQ(v.current.record.notes(), "更正 75");
+      }
+    }
+  }
+  auto sa = a->Summarize(), sb = b->Summarize();
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(sa.ok() && sb.ok() && ss.ok());
+  EXPECT_EQ(ss->records, 100u);
+  EXPECT_EQ(sb->records, 100u);
+  EXPECT_EQ(sa->digest, ss->digest);
   EXPECT_EQ(sb->digest, ss->digest);
 }
 

@@ -171,5 +171,93 @@ TEST(SqliteServerStore, RevisionByAnotherAuthorIsRejected) {
   EXPECT_EQ((*store)->Summarize()->changes, 1u);
 }
 
+// The same changes, sent in large batches (where runs of new records take
+// the bulk path) and one per batch (where none can), get the same outcomes
+// and leave the same state: revisions inside a batch, a revision by another
+// author, a change the service refused and a retry of a whole batch included.
+TEST(SqliteServerStore, BulkPathDecidesAsOneByOne) {
+  TempDir dir;
+  const std::string d1 = NewDeviceId(), d2 = NewDeviceId();
+  Owned owned;
+  // Device 2's record, which device 1 will try to revise under another name.
+  const v1::ChangeBody other = Report(d2);
+  std::vector<PreparedChange> changes;
+  for (uint64_t seq = 1; seq <= 150; ++seq) {
+    v1::ChangeBody body = Report(d1);
+    if (seq == 40 || seq == 41) {  // revisions of the 10th and of the 40th
+      body.mutable_record()->set_id(changes[9].parsed->record().id());
+    } else if (seq == 90) {  // inside a group of new records: not the author
+      body.mutable_record()->set_id(other.record().id());
+      body.mutable_record()->set_author("冒名者");
+    } else if (seq == 140) {  // revises a record of an earlier batch
+      body.mutable_record()->set_id(changes[99].parsed->record().id());
+    }
+    changes.push_back(owned.Prepare(seq, d1, body));
+    if (seq == 70) {  // refused by the service's checks
+      changes.back().verdict = absl::InvalidArgumentError("refused");
+      changes.back().parsed = nullptr;
+    }
+  }
+  struct Result {
+    std::vector<std::string> outcomes;
+    StoreSummary summary;
+  };
+  auto run = [&](const std::string& name, size_t batch_size) -> Result {
+    auto store = SqliteServerStore::Open(dir.Sub(name));
+    EXPECT_TRUE(store.ok()) << store.status();
+    Result r;
+    if (!store.ok()) return r;
+    for (const auto& d : {d1, d2}) {
+      DeviceHello h;
+      h.device_id = d;
+      h.now_ms = kNow;
+      EXPECT_TRUE((*store)->RegisterDevice(h).ok());
+    }
+    Owned mine;
+    std::vector<PreparedChange> first = {mine.Prepare(1, d2, other)};
+    EXPECT_TRUE((*store)->ApplyBatch({d2, "test", kNow}, first, nullptr).ok());
+    for (size_t i = 0; i < changes.size(); i += batch_size) {
+      std::vector<PreparedChange> batch(
+          changes.begin() + i,
+          changes.begin() + std::min(changes.size(), i + batch_size));
+      auto out = (*store)->ApplyBatch({d1, "test", kNow}, batch, nullptr);
+      EXPECT_TRUE(out.ok()) << out.status();
+      if (!out.ok()) return r;
+      for (const auto& o : *out) r.outcomes.push_back(o.SerializeAsString());
+    }
+    // A retry of everything answers the same, applying nothing.
+    std::vector<PreparedChange> all = changes;
+    auto again = (*store)->ApplyBatch({d1, "test", kNow}, all, nullptr);
+    EXPECT_TRUE(again.ok()) << again.status();
+    if (again.ok()) {
+      for (size_t i = 0; i < again->size(); ++i) {
+        EXPECT_EQ((*again)[i].SerializeAsString(), r.outcomes[i]) << i;
+      }
+    }
+    r.summary = *(*store)->Summarize();
+    return r;
+  };
+  const Result bulk = run("bulk.db", 100);
+  const Result single = run("single.db", 1);
+  ASSERT_EQ(bulk.outcomes.size(), 150u);
+  EXPECT_EQ(bulk.outcomes, single.outcomes);
+  EXPECT_EQ(bulk.summary.digest, single.summary.digest);
+  // 150 sent, 2 rejected (the 70th and the 90th); 3 revisions, so 145 of
+  // device 1's records and device 2's one.
+  EXPECT_EQ(bulk.summary.changes, 149u);
+  EXPECT_EQ(bulk.summary.records, 146u);
+  EXPECT_EQ(single.summary.records, 146u);
+  EXPECT_EQ(bulk.summary.rejected, 2u);
+  v1::ChangeOutcome o;
+  ASSERT_TRUE(o.ParseFromString(bulk.outcomes[89]));
+  EXPECT_EQ(o.status(), v1::OUTCOME_STATUS_REJECTED);
+  EXPECT_EQ(o.code(), static_cast<int>(absl::StatusCode::kPermissionDenied));
+  ASSERT_TRUE(o.ParseFromString(bulk.outcomes[69]));
+  EXPECT_EQ(o.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  ASSERT_TRUE(o.ParseFromString(bulk.outcomes[149]));
+  EXPECT_EQ(o.status(), v1::OUTCOME_STATUS_ACCEPTED);
+  EXPECT_EQ(o.server_seq(), 149u);  // after device 2's and 147 of its own
+}
+
 }  // namespace
 }  // namespace fieldsync
