@@ -1,16 +1,18 @@
 // sync_bench: how fast fieldsync moves records on loopback, against the floor
 // of what SQLite itself can store on this machine, measured in the same run.
 //
+//   0. Device A records N SpotCheck records (~400-byte serialized
+//      ChangeBody) offline; the record rate is timed apart.
+//   Then 3 rounds, each measuring 1-3 once; the best round of each counts,
+//   so the floor and what is compared with it see the same machine:
 //   1. Baseline: N rows (16-byte UUIDv7 key, 400-byte blob) inserted into a
 //      bare table in ONE transaction, WAL + synchronous=FULL (Db::Open).
-//   2. Push: N SpotCheck records (~400-byte serialized ChangeBody) recorded on
-//      device A (timed apart: the record rate), then a timed Client::Sync()
-//      to a fresh in-process server on 127.0.0.1:0, best of 3 (each run from
-//      a copy of A's store as recorded, into a fresh server store). The sync
-//      includes the download of the confirmations of A's own changes; the split
-//      between upload and download phases comes from the progress callback.
-//   3. Pull: a fresh device B syncs the N records from the server (best of 3
-//      fresh devices).
+//   2. Push: a timed Client::Sync() of a copy of A's store as recorded to a
+//      fresh in-process server on 127.0.0.1:0. The sync includes whatever
+//      download follows the upload (the upload's outcomes confirm A's own
+//      changes, so none come back); the split between upload and download
+//      phases comes from the progress callback.
+//   3. Pull: a fresh device B syncs the N records from that server.
 //   4. No-op sync: B, now current, syncs again K times: median ms and round
 //      trips.
 //   5. Bytes on the wire per record against the serialized record size.
@@ -249,60 +251,67 @@ struct Baselines {
   BaselineResult default_pages;  // for reference: SQLite's 4 KiB pages
 };
 
-// Each variant is run kBaselineRuns times, alternating, each on a fresh
-// file; the best run counts (a floor: noise only ever slows it down).
-constexpr int kBaselineRuns = 3;
-// Push and pull, timed the same way: the best run counts.
-constexpr int kSyncRuns = 3;
+// The three bare-insert variants are measured once per round; a round also
+// times one push and one pull (section "the run"), so that the floor and
+// what is compared with it see the same machine: this 2-core machine's
+// speed drifts by a third between minutes. The best round of each counts
+// (a floor: noise only ever slows things down).
+constexpr int kRounds = 3;
 
-absl::StatusOr<Baselines> RunBaseline(const ScratchDir& dir, uint64_t n) {
-  // Time-ordered keys as a device makes them over time: UUIDv7 with the
-  // millisecond advancing per record (a fake clock: no two keys share a
-  // millisecond, so the keys ascend, as record ids made in the field do).
-  FakeClock clock(kFakeEpochMs);
+// The rows the baseline inserts: time-ordered keys as a device makes them
+// over time (UUIDv7 with the millisecond advancing per record: no two keys
+// share a millisecond, so the keys ascend, as record ids made in the field
+// do), and random bodies.
+struct BaselineRows {
   std::vector<std::string> keys;
-  keys.reserve(n);
+  std::string bodies;
+};
+
+BaselineRows MakeBaselineRows(uint64_t n) {
+  BaselineRows rows;
+  FakeClock clock(kFakeEpochMs);
+  rows.keys.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
-    keys.push_back(NewRecordId(clock));
+    rows.keys.push_back(NewRecordId(clock));
     clock.Advance(1);
   }
   std::mt19937_64 rng(kBaselineSeed);
-  std::string bodies(n * kBaselineBodyBytes, '\0');
-  for (char& c : bodies) c = static_cast<char>(rng() & 0xFF);
-  Baselines b;
-  for (int run = 0; run < kBaselineRuns; ++run) {
-    FS_ASSIGN_OR_RETURN(
-        BaselineResult w,
-        BareInserts(
-            dir.Sub(absl::StrCat("baseline-", run, ".db")),
-            "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
-            "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
-            kBaselineBodyBytes));
-    FS_ASSIGN_OR_RETURN(
-        BaselineResult r,
-        BareInserts(dir.Sub(absl::StrCat("baseline-rowid-", run, ".db")),
-                    "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL "
-                    "UNIQUE, body BLOB)",
-                    "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
-                    kBaselineBodyBytes));
-    FS_ASSIGN_OR_RETURN(
-        BaselineResult d,
-        BareInserts(
-            dir.Sub(absl::StrCat("baseline-4k-", run, ".db")),
-            "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
-            "INSERT INTO t(id, body) VALUES(?, ?)", keys, bodies,
-            kBaselineBodyBytes, 4096));
-    if (run == 0 || d.rows_per_s > b.default_pages.rows_per_s) {
-      b.default_pages = d;
-    }
-    if (run == 0 || w.rows_per_s > b.without_rowid.rows_per_s) {
-      b.without_rowid = w;
-    }
-    if (run == 0 || r.rows_per_s > b.rowid_unique.rows_per_s) {
-      b.rowid_unique = r;
-    }
-  }
-  return b;
+  rows.bodies.assign(n * kBaselineBodyBytes, '\0');
+  for (char& c : rows.bodies) c = static_cast<char>(rng() & 0xFF);
+  return rows;
+}
+
+// One round of the three variants, each on a fresh file; keeps the best.
+absl::Status RunBaselineRound(const ScratchDir& dir, const BaselineRows& rows,
+                              int round, Baselines* best) {
+  FS_ASSIGN_OR_RETURN(
+      BaselineResult w,
+      BareInserts(
+          dir.Sub(absl::StrCat("baseline-", round, ".db")),
+          "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
+          "INSERT INTO t(id, body) VALUES(?, ?)", rows.keys, rows.bodies,
+          kBaselineBodyBytes));
+  FS_ASSIGN_OR_RETURN(
+      BaselineResult r,
+      BareInserts(dir.Sub(absl::StrCat("baseline-rowid-", round, ".db")),
+                  "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL "
+                  "UNIQUE, body BLOB)",
+                  "INSERT INTO t(id, body) VALUES(?, ?)", rows.keys,
+                  rows.bodies, kBaselineBodyBytes));
+  FS_ASSIGN_OR_RETURN(
+      BaselineResult d,
+      BareInserts(
+          dir.Sub(absl::StrCat("baseline-4k-", round, ".db")),
+          "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
+          "INSERT INTO t(id, body) VALUES(?, ?)", rows.keys, rows.bodies,
+          kBaselineBodyBytes, 4096));
+  auto keep = [&](const BaselineResult& x, BaselineResult* b) {
+    if (round == 0 || x.rows_per_s > b->rows_per_s) *b = x;
+  };
+  keep(w, &best->without_rowid);
+  keep(r, &best->rowid_unique);
+  keep(d, &best->default_pages);
+  return absl::OkStatus();
 }
 
 // --- records
@@ -490,28 +499,6 @@ absl::Status Run(const Options& opt) {
       "synchronous=FULL on every database\n\n",
       sqlite3_libversion());
 
-  // 1. Baseline.
-  std::printf("[1] Baseline (the floor): bare SQLite, one transaction\n");
-  std::fflush(stdout);
-  FS_ASSIGN_OR_RETURN(Baselines base, RunBaseline(*dir, n));
-  std::printf(
-      "    table      CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) "
-      "WITHOUT ROWID\n"
-      "    rows       %s x (16-byte UUIDv7 key, ascending, %zu-byte random "
-      "blob), Db::Open pragmas (WAL, synchronous=FULL, 16 KiB pages), best "
-      "of %d\n"
-      "    insert     %.3f s  ->  %s rows/s   <- baseline\n"
-      "    (reference: rowid table + UNIQUE(id), the shape of our stores' "
-      "change tables: %.3f s -> %s rows/s)\n"
-      "    (reference: the same bare table with SQLite's default 4 KiB pages "
-      "instead of our 16 KiB: %.3f s -> %s rows/s)\n\n",
-      Grouped(static_cast<double>(n)).c_str(), kBaselineBodyBytes,
-      kBaselineRuns, base.without_rowid.seconds,
-      Grouped(base.without_rowid.rows_per_s).c_str(), base.rowid_unique.seconds,
-      Grouped(base.rowid_unique.rows_per_s).c_str(), base.default_pages.seconds,
-      Grouped(base.default_pages.rows_per_s).c_str());
-  const double baseline = base.without_rowid.rows_per_s;
-
   // The server: a fresh store for every push run, on one address (the
   // devices remember it), so every run pushes into an empty server.
   std::unique_ptr<SqliteServerStore> store;
@@ -540,11 +527,8 @@ absl::Status Run(const Options& opt) {
   FS_RETURN_IF_ERROR(fresh_server(0));
   const std::string address = server->address();
 
-  // 2. Push.
-  std::printf(
-      "[2] Push: device A records N, then Sync() to a fresh server at %s "
-      "(best of %d, each from a copy of A as recorded)\n",
-      address.c_str(), kSyncRuns);
+  // Device A records the N records (timed apart: the record rate).
+  std::printf("[0] Device A records N records, offline\n");
   std::fflush(stdout);
   FS_ASSIGN_OR_RETURN(auto a,
                       MakeDevice(dir->Sub("device-a"), address, "bench A"));
@@ -584,24 +568,65 @@ absl::Status Run(const Options& opt) {
       maker.rubric_links());
   std::fflush(stdout);
 
-  // Best of kSyncRuns, like the baseline: each run pushes a copy of A's
-  // store, as recorded, into a fresh server.
+  std::printf("\n");
+
+  // kRounds rounds, each: the baseline variants, a push of a copy of A's
+  // store as recorded into a fresh server, and a pull of it into a fresh
+  // device B. The best of each counts.
   a.reset();  // closes A's store (checkpointed into one file)
-  TimedSync push;
-  for (int run = 0; run < kSyncRuns; ++run) {
-    const std::string home = dir->Sub(absl::StrCat("device-a-", run));
+  const BaselineRows rows = MakeBaselineRows(n);
+  Baselines base;
+  TimedSync push, pull;
+  std::unique_ptr<Client> b;
+  for (int round = 0; round < kRounds; ++round) {
+    std::fprintf(stderr, "    ... round %d of %d\n", round + 1, kRounds);
+    FS_RETURN_IF_ERROR(RunBaselineRound(*dir, rows, round, &base));
+
+    const std::string home = dir->Sub(absl::StrCat("device-a-", round));
     std::error_code ec;
     std::filesystem::copy(dir->Sub("device-a"), home,
                           std::filesystem::copy_options::recursive, ec);
     if (ec) return absl::InternalError(absl::StrCat("copy: ", ec.message()));
-    if (run > 0) FS_RETURN_IF_ERROR(fresh_server(run));
+    if (round > 0) FS_RETURN_IF_ERROR(fresh_server(round));
     ClientOptions o;
     o.home = home;
     FS_ASSIGN_OR_RETURN(a, Client::Open(o));
     FS_RETURN_IF_ERROR(LogIn(*a));
-    FS_ASSIGN_OR_RETURN(TimedSync t, RunSync(*a));
-    if (run == 0 || t.seconds < push.seconds) push = t;
+    FS_ASSIGN_OR_RETURN(TimedSync tp, RunSync(*a));
+    if (round == 0 || tp.seconds < push.seconds) push = tp;
+
+    FS_ASSIGN_OR_RETURN(
+        b, MakeDevice(dir->Sub(absl::StrCat("device-b-", round)), address,
+                      "bench B"));
+    FS_ASSIGN_OR_RETURN(TimedSync tl, RunSync(*b));
+    if (round == 0 || tl.seconds < pull.seconds) pull = tl;
   }
+
+  // 1. Baseline.
+  std::printf(
+      "[1] Baseline (the floor): bare SQLite, one transaction (best of %d "
+      "rounds)\n"
+      "    table      CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) "
+      "WITHOUT ROWID\n"
+      "    rows       %s x (16-byte UUIDv7 key, ascending, %zu-byte random "
+      "blob), Db::Open pragmas (WAL, synchronous=FULL, 16 KiB pages)\n"
+      "    insert     %.3f s  ->  %s rows/s   <- baseline\n"
+      "    (reference: rowid table + UNIQUE(id), the shape of our stores' "
+      "change tables: %.3f s -> %s rows/s)\n"
+      "    (reference: the same bare table with SQLite's default 4 KiB pages "
+      "instead of our 16 KiB: %.3f s -> %s rows/s)\n\n",
+      kRounds, Grouped(static_cast<double>(n)).c_str(), kBaselineBodyBytes,
+      base.without_rowid.seconds,
+      Grouped(base.without_rowid.rows_per_s).c_str(), base.rowid_unique.seconds,
+      Grouped(base.rowid_unique.rows_per_s).c_str(), base.default_pages.seconds,
+      Grouped(base.default_pages.rows_per_s).c_str());
+  const double baseline = base.without_rowid.rows_per_s;
+
+  // 2. Push.
+  std::printf(
+      "[2] Push: Sync() of device A (a copy as recorded) to a fresh server at "
+      "%s (best of %d rounds)\n",
+      address.c_str(), kRounds);
   const SyncReport& pr = push.report;
   FS_RETURN_IF_ERROR(
       Expect(pr.uploaded == n && pr.accepted == n,
@@ -615,7 +640,8 @@ absl::Status Run(const Options& opt) {
       "    Sync() total               %.3f s  ->  %s records/s   <- push\n"
       "      upload phase             %.3f s  (handshake + one UploadStream, "
       "%d batches answered and committed)  ->  %s records/s\n"
-      "      download phase           %.3f s  (%d pages of confirmations; "
+      "      download phase           %.3f s  (%d pages: what the outcomes did "
+      "not confirm; "
       "first page after %.3f s)  ->  %s records/s\n"
       "      report: uploaded %llu, accepted %llu, rejected %llu, "
       "downloaded %llu, confirmations %llu, round trips %u\n\n",
@@ -630,17 +656,9 @@ absl::Status Run(const Options& opt) {
       static_cast<unsigned long long>(pr.confirmations), pr.round_trips);
 
   // 3. Pull.
-  std::printf("[3] Pull: a fresh device B syncs the N records (best of %d)\n",
-              kSyncRuns);
-  std::fflush(stdout);
-  std::unique_ptr<Client> b;
-  TimedSync pull;
-  for (int run = 0; run < kSyncRuns; ++run) {
-    FS_ASSIGN_OR_RETURN(b, MakeDevice(dir->Sub(absl::StrCat("device-b-", run)),
-                                      address, "bench B"));
-    FS_ASSIGN_OR_RETURN(TimedSync t, RunSync(*b));
-    if (run == 0 || t.seconds < pull.seconds) pull = t;
-  }
+  std::printf(
+      "[3] Pull: a fresh device B syncs the N records (best of %d rounds)\n",
+      kRounds);
   const SyncReport& lr = pull.report;
   FS_RETURN_IF_ERROR(
       Expect(lr.downloaded == n && lr.new_from_others == n,
