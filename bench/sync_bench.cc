@@ -83,6 +83,8 @@ struct Options {
   uint64_t records = 100000;
   std::string dir;  // parent of the scratch folder; "" = $TMPDIR or /tmp
   int noop_runs = 20;
+  int rounds = 3;
+  ClientTuning tuning;  // the devices' (upload batch sizes)
 };
 
 void Usage() {
@@ -94,7 +96,12 @@ void Usage() {
                "                 a fresh sub-folder is made there and removed "
                "at exit\n"
                "  --noop-runs K  no-op syncs to take the median of (default "
-               "20)\n");
+               "20)\n"
+               "  --rounds R     rounds of baseline, push and pull; the best "
+               "of each counts (default 3)\n"
+               "  --upload-batch N, --first-upload-batch N\n"
+               "                 the devices' upload batch sizes (default "
+               "ClientTuning's)\n");
 }
 
 absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
@@ -124,6 +131,17 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
         return absl::InvalidArgumentError(absl::StrCat(
             "--noop-runs \"", v, "\" must be a whole number of at least 1"));
       }
+    } else if (arg == "--rounds" || arg == "--upload-batch" ||
+               arg == "--first-upload-batch") {
+      FS_ASSIGN_OR_RETURN(std::string v, value());
+      uint32_t x = 0;
+      if (!absl::SimpleAtoi(v, &x) || x < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            arg, " \"", v, "\" must be a whole number of at least 1"));
+      }
+      if (arg == "--rounds") o.rounds = static_cast<int>(x);
+      if (arg == "--upload-batch") o.tuning.upload_batch = x;
+      if (arg == "--first-upload-batch") o.tuning.first_upload_batch = x;
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown argument \"", arg, "\""));
@@ -255,8 +273,7 @@ struct Baselines {
 // times one push and one pull (section "the run"), so that the floor and
 // what is compared with it see the same machine: this 2-core machine's
 // speed drifts by a third between minutes. The best round of each counts
-// (a floor: noise only ever slows things down).
-constexpr int kRounds = 3;
+// (a floor: noise only ever slows things down). --rounds sets how many.
 
 // The rows the baseline inserts: time-ordered keys as a device makes them
 // over time (UUIDv7 with the millisecond advancing per record: no two keys
@@ -418,10 +435,12 @@ absl::Status LogIn(Client& c) {
 
 absl::StatusOr<std::unique_ptr<Client>> MakeDevice(const std::string& home,
                                                    const std::string& server,
-                                                   const std::string& label) {
+                                                   const std::string& label,
+                                                   const ClientTuning& tuning) {
   FS_RETURN_IF_ERROR(Client::Init(home, server, kAuthor, label));
   ClientOptions o;
   o.home = home;
+  o.tuning = tuning;
   FS_ASSIGN_OR_RETURN(auto c, Client::Open(o));
   FS_RETURN_IF_ERROR(LogIn(*c));
   return c;
@@ -530,8 +549,8 @@ absl::Status Run(const Options& opt) {
   // Device A records the N records (timed apart: the record rate).
   std::printf("[0] Device A records N records, offline\n");
   std::fflush(stdout);
-  FS_ASSIGN_OR_RETURN(auto a,
-                      MakeDevice(dir->Sub("device-a"), address, "bench A"));
+  FS_ASSIGN_OR_RETURN(
+      auto a, MakeDevice(dir->Sub("device-a"), address, "bench A", opt.tuning));
   FS_ASSIGN_OR_RETURN(v1::Record example,
                       LoadExample(absl::StrCat(FIELDSYNC_SOURCE_DIR,
                                                "/examples/spot-check.json")));
@@ -570,7 +589,7 @@ absl::Status Run(const Options& opt) {
 
   std::printf("\n");
 
-  // kRounds rounds, each: the baseline variants, a push of a copy of A's
+  // opt.rounds rounds, each: the baseline variants, a push of a copy of A's
   // store as recorded into a fresh server, and a pull of it into a fresh
   // device B. The best of each counts.
   a.reset();  // closes A's store (checkpointed into one file)
@@ -578,8 +597,8 @@ absl::Status Run(const Options& opt) {
   Baselines base;
   TimedSync push, pull;
   std::unique_ptr<Client> b;
-  for (int round = 0; round < kRounds; ++round) {
-    std::fprintf(stderr, "    ... round %d of %d\n", round + 1, kRounds);
+  for (int round = 0; round < opt.rounds; ++round) {
+    std::fprintf(stderr, "    ... round %d of %d\n", round + 1, opt.rounds);
     FS_RETURN_IF_ERROR(RunBaselineRound(*dir, rows, round, &base));
 
     const std::string home = dir->Sub(absl::StrCat("device-a-", round));
@@ -590,6 +609,7 @@ absl::Status Run(const Options& opt) {
     if (round > 0) FS_RETURN_IF_ERROR(fresh_server(round));
     ClientOptions o;
     o.home = home;
+    o.tuning = opt.tuning;
     FS_ASSIGN_OR_RETURN(a, Client::Open(o));
     FS_RETURN_IF_ERROR(LogIn(*a));
     FS_ASSIGN_OR_RETURN(TimedSync tp, RunSync(*a));
@@ -597,7 +617,7 @@ absl::Status Run(const Options& opt) {
 
     FS_ASSIGN_OR_RETURN(
         b, MakeDevice(dir->Sub(absl::StrCat("device-b-", round)), address,
-                      "bench B"));
+                      "bench B", opt.tuning));
     FS_ASSIGN_OR_RETURN(TimedSync tl, RunSync(*b));
     if (round == 0 || tl.seconds < pull.seconds) pull = tl;
   }
@@ -615,7 +635,7 @@ absl::Status Run(const Options& opt) {
       "change tables: %.3f s -> %s rows/s)\n"
       "    (reference: the same bare table with SQLite's default 4 KiB pages "
       "instead of our 16 KiB: %.3f s -> %s rows/s)\n\n",
-      kRounds, Grouped(static_cast<double>(n)).c_str(), kBaselineBodyBytes,
+      opt.rounds, Grouped(static_cast<double>(n)).c_str(), kBaselineBodyBytes,
       base.without_rowid.seconds,
       Grouped(base.without_rowid.rows_per_s).c_str(), base.rowid_unique.seconds,
       Grouped(base.rowid_unique.rows_per_s).c_str(), base.default_pages.seconds,
@@ -626,7 +646,7 @@ absl::Status Run(const Options& opt) {
   std::printf(
       "[2] Push: Sync() of device A (a copy as recorded) to a fresh server at "
       "%s (best of %d rounds)\n",
-      address.c_str(), kRounds);
+      address.c_str(), opt.rounds);
   const SyncReport& pr = push.report;
   FS_RETURN_IF_ERROR(
       Expect(pr.uploaded == n && pr.accepted == n,
@@ -658,7 +678,7 @@ absl::Status Run(const Options& opt) {
   // 3. Pull.
   std::printf(
       "[3] Pull: a fresh device B syncs the N records (best of %d rounds)\n",
-      kRounds);
+      opt.rounds);
   const SyncReport& lr = pull.report;
   FS_RETURN_IF_ERROR(
       Expect(lr.downloaded == n && lr.new_from_others == n,

@@ -226,6 +226,11 @@ absl::Status SyncEngine::Upload(
 
   absl::Status writer_status;
   uint64_t after = store_->outcome_hw();
+  // The first batches are small, so that the server starts storing while the
+  // device reads the next ones; they double up to `max_changes`, so that a
+  // long upload commits (and fsyncs) rarely.
+  uint32_t batch =
+      std::max<uint32_t>(1, std::min(max_changes, tuning_.first_upload_batch));
   struct Window {
     const std::deque<v1::UploadRequest>* inflight;
     const bool* reader_done;
@@ -243,7 +248,8 @@ absl::Status SyncEngine::Upload(
       if (reader_done) break;
     }
     v1::UploadRequest req;
-    writer_status = store_->PendingBatch(after, max_changes, budget, &req);
+    writer_status = store_->PendingBatch(after, batch, budget, &req);
+    batch = std::min(max_changes, batch * 2);
     if (!writer_status.ok() || req.changes_size() == 0) break;
     after = req.changes(req.changes_size() - 1).device_seq();
     const size_t bytes = req.ByteSizeLong();

@@ -8,10 +8,14 @@ namespace {
 
 // Process-wide settings, made once before SQLite initializes itself (after
 // that sqlite3_config refuses, harmlessly). Memory statistics cost a global
-// mutex on every allocation and nothing here reads them.
+// mutex on every allocation and nothing here reads them. Statement journals
+// (what undoes a multi-row statement that fails half-way, e.g.
+// DerivedState::InsertNewRecords) hold a few pages: kept in memory instead
+// of spilling to a temporary file past 64 KiB.
 void ConfigureSqliteOnce() {
   static const bool configured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
     return true;
   }();
   (void)configured;

@@ -45,6 +45,10 @@ struct ClientTuning {
   // batches mean fewer commits on the server (each one an fsync); smaller
   // ones resend less after a broken connection.
   uint32_t upload_batch = 4096;
+  // The first batch of an upload; each next one doubles, up to upload_batch.
+  // Small first batches start the server storing early (the stream is a
+  // pipeline); large later ones commit rarely.
+  uint32_t first_upload_batch = 512;
   // Batches sent before their answers arrive. 2 keeps the device reading the
   // next batch while the server commits this one; more only adds memory.
   uint32_t upload_window = 2;

@@ -111,6 +111,34 @@ TEST(SyncIntegration, OfflineRecordsReachEveryDeviceExactlyOnce) {
   EXPECT_EQ(noop->uploaded + noop->downloaded, 0u);
 }
 
+// An upload starts with small batches, so the server starts storing early,
+// and doubles them up to the batch size: the audit has one row per batch.
+TEST(SyncIntegration, UploadBatchesStartSmallAndDouble) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  ClientTuning tuning;
+  tuning.first_upload_batch = 2;
+  tuning.upload_batch = 8;
+  auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟", nullptr, tuning);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) RecordFive(*a, &ids);  // 30 changes
+  auto r = a->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->accepted, 30u);
+  AuditFilter f;
+  f.action = "upload";
+  auto rows = server.accounts()->ListAudit(f);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  std::vector<std::string> details;
+  for (const AuditEntry& e : *rows) details.push_back(e.detail);
+  EXPECT_EQ(details, (std::vector<std::string>{
+                         "accepted 2 (server_seq 1-2), rejected 0",
+                         "accepted 4 (server_seq 3-6), rejected 0",
+                         "accepted 8 (server_seq 7-14), rejected 0",
+                         "accepted 8 (server_seq 15-22), rejected 0",
+                         "accepted 8 (server_seq 23-30), rejected 0"}));
+}
+
 TEST(SyncIntegration, LostUploadResponseAppliesNothingTwice) {
   TempDir dir;
   TestServer server(dir.Sub("server.db"));
