@@ -285,10 +285,12 @@ absl::Status SyncEngine::Download(
     req.set_backfill_area(backfill->area);
     req.set_up_to_seq(backfill->up_to);
   }
+  if (backfill != nullptr) p->to_receive += backfill->up_to - backfill->after;
   grpc::ClientContext ctx;
   NewContext(&ctx, tuning_.rpc_deadline_ms);
   r->bytes_sent += req.ByteSizeLong();
   auto reader = stub->Download(&ctx, req);
+  uint64_t at = req.after_seq();  // feed positions looked through
   ++r->round_trips;
   v1::DownloadPage page;
   absl::Status apply_status;
@@ -306,11 +308,17 @@ absl::Status SyncEngine::Download(
     r->new_from_others += others;
     if (backfill != nullptr) r->backfilled += others;
     r->bytes_received += bytes;
-    if (backfill == nullptr) {
-      p->to_receive =
-          std::max<uint64_t>(p->to_receive, page.feed_head() - req.after_seq());
+    // Progress counts feed positions looked through, whether or not the
+    // user's areas cover them (a page may pass many and carry few).
+    if (page.last_seq() > at) {
+      p->received += page.last_seq() - at;
+      at = page.last_seq();
     }
-    p->received += page.entries_size();
+    if (backfill == nullptr && page.feed_head() > at) {
+      p->to_receive = std::max<uint64_t>(p->to_receive,
+                                         p->received + page.feed_head() - at);
+    }
+    p->to_receive = std::max(p->to_receive, p->received);
     p->bytes_received += bytes;
     Report(progress, *p);
   }

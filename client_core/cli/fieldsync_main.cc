@@ -450,10 +450,10 @@ int Sync(const Cli& cli) {
     } else if (p.phase == P::kDownload) {
       if (!announced_down) {
         announced_down = true;
-        std::printf("  %llu change(s) to receive\n",
+        std::printf("  %llu change(s) in the feed to look through\n",
                     static_cast<unsigned long long>(p.to_receive));
       }
-      std::printf("  received %llu/%llu (%s)\n",
+      std::printf("  looked through %llu/%llu (%s)\n",
                   static_cast<unsigned long long>(p.received),
                   static_cast<unsigned long long>(p.to_receive),
                   Bytes(p.bytes_received).c_str());

@@ -232,6 +232,12 @@ TEST(Cli, RecordSyncAndListAcrossTwoDevices) {
   ASSERT_EQ(s.code, 0) << s.out;
   EXPECT_TRUE(Has(s, "4 change(s) to send")) << s.out;
   EXPECT_TRUE(Has(s, "accepted 4, rejected 0")) << s.out;
+  // The officer's report came first in the feed, so a's four come back as
+  // confirmations after it: five positions looked through.
+  EXPECT_TRUE(Has(s, "5 change(s) in the feed to look through")) << s.out;
+  EXPECT_TRUE(Has(s, "looked through 5/5")) << s.out;
+  EXPECT_TRUE(Has(s, "received 1 new from other devices, 4 confirmation(s)"))
+      << s.out;
   s = Cli(absl::StrCat(b, " sync"));
   ASSERT_EQ(s.code, 0) << s.out;
   EXPECT_TRUE(Has(s, "received 5 new from other devices")) << s.out;

@@ -116,6 +116,8 @@ struct StateSummary {
 struct SyncProgress {
   enum class Phase { kHandshake, kUpload, kDownload, kDone } phase;
   uint64_t to_send = 0, sent = 0, bytes_to_send = 0, bytes_sent = 0;
+  // Positions of the server's feed to look through and looked through (the
+  // feed holds every area's changes; only the user's come down).
   uint64_t to_receive = 0, received = 0, bytes_received = 0;
 };
 
