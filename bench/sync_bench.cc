@@ -301,33 +301,30 @@ BaselineRows MakeBaselineRows(uint64_t n) {
 // One round of the three variants, each on a fresh file; keeps the best.
 absl::Status RunBaselineRound(const ScratchDir& dir, const BaselineRows& rows,
                               int round, Baselines* best) {
-  FS_ASSIGN_OR_RETURN(
-      BaselineResult w,
-      BareInserts(
-          dir.Sub(absl::StrCat("baseline-", round, ".db")),
-          "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
-          "INSERT INTO t(id, body) VALUES(?, ?)", rows.keys, rows.bodies,
-          kBaselineBodyBytes));
-  FS_ASSIGN_OR_RETURN(
-      BaselineResult r,
-      BareInserts(dir.Sub(absl::StrCat("baseline-rowid-", round, ".db")),
-                  "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL "
-                  "UNIQUE, body BLOB)",
-                  "INSERT INTO t(id, body) VALUES(?, ?)", rows.keys,
-                  rows.bodies, kBaselineBodyBytes));
-  FS_ASSIGN_OR_RETURN(
-      BaselineResult d,
-      BareInserts(
-          dir.Sub(absl::StrCat("baseline-4k-", round, ".db")),
-          "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID",
-          "INSERT INTO t(id, body) VALUES(?, ?)", rows.keys, rows.bodies,
-          kBaselineBodyBytes, 4096));
-  auto keep = [&](const BaselineResult& x, BaselineResult* b) {
-    if (round == 0 || x.rows_per_s > b->rows_per_s) *b = x;
+  constexpr char kWithoutRowid[] =
+      "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID";
+  struct Variant {
+    const char* file;
+    const char* create_sql;
+    int page_size;  // 0: Db::Open's
+    BaselineResult* best;
   };
-  keep(w, &best->without_rowid);
-  keep(r, &best->rowid_unique);
-  keep(d, &best->default_pages);
+  const Variant variants[] = {
+      {"baseline", kWithoutRowid, 0, &best->without_rowid},
+      {"baseline-rowid",
+       "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, "
+       "body BLOB)",
+       0, &best->rowid_unique},
+      {"baseline-4k", kWithoutRowid, 4096, &best->default_pages},
+  };
+  for (const Variant& v : variants) {
+    FS_ASSIGN_OR_RETURN(
+        BaselineResult r,
+        BareInserts(dir.Sub(absl::StrCat(v.file, "-", round, ".db")),
+                    v.create_sql, "INSERT INTO t(id, body) VALUES(?, ?)",
+                    rows.keys, rows.bodies, kBaselineBodyBytes, v.page_size));
+    if (round == 0 || r.rows_per_s > v.best->rows_per_s) *v.best = r;
+  }
   return absl::OkStatus();
 }
 

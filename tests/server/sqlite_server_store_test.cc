@@ -40,6 +40,17 @@ struct Owned {
   }
 };
 
+// Registers each device with the store, as a handshake does.
+void Register(ServerStore& store, std::initializer_list<std::string> devices) {
+  for (const std::string& d : devices) {
+    DeviceHello h;
+    h.device_id = d;
+    h.now_ms = kNow;
+    auto hw = store.RegisterDevice(h);
+    EXPECT_TRUE(hw.ok()) << hw.status();
+  }
+}
+
 v1::ChangeBody Report(const std::string& device) {
   FakeClock clock(kNow);
   v1::ChangeBody body;
@@ -146,12 +157,7 @@ TEST(SqliteServerStore, RevisionByAnotherAuthorIsRejected) {
   auto store = SqliteServerStore::Open(dir.Sub("s.db"));
   ASSERT_TRUE(store.ok());
   const std::string d1 = NewDeviceId(), d2 = NewDeviceId();
-  for (const auto& d : {d1, d2}) {
-    DeviceHello h;
-    h.device_id = d;
-    h.now_ms = kNow;
-    ASSERT_TRUE((*store)->RegisterDevice(h).ok());
-  }
+  Register(**store, {d1, d2});
   Owned owned;
   std::vector<PreparedChange> b1 = {owned.Prepare(1, d1, Report(d1))};
   ASSERT_TRUE((*store)->ApplyBatch({d1, "test", kNow}, b1, nullptr).ok());
@@ -207,12 +213,7 @@ TEST(SqliteServerStore, BulkPathDecidesAsOneByOne) {
     EXPECT_TRUE(store.ok()) << store.status();
     Result r;
     if (!store.ok()) return r;
-    for (const auto& d : {d1, d2}) {
-      DeviceHello h;
-      h.device_id = d;
-      h.now_ms = kNow;
-      EXPECT_TRUE((*store)->RegisterDevice(h).ok());
-    }
+    Register(**store, {d1, d2});
     Owned mine;
     std::vector<PreparedChange> first = {mine.Prepare(1, d2, other)};
     EXPECT_TRUE((*store)->ApplyBatch({d2, "test", kNow}, first, nullptr).ok());
