@@ -99,9 +99,9 @@ void Usage() {
                "20)\n"
                "  --rounds R     rounds of baseline, push and pull; the best "
                "of each counts (default 3)\n"
-               "  --upload-batch N, --first-upload-batch N\n"
-               "                 the devices' upload batch sizes (default "
-               "ClientTuning's)\n");
+               "  --upload-batch N, --first-upload-batch N, --upload-window N\n"
+               "                 the devices' upload batch sizes and batches "
+               "in flight (default ClientTuning's)\n");
 }
 
 absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
@@ -132,7 +132,7 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
             "--noop-runs \"", v, "\" must be a whole number of at least 1"));
       }
     } else if (arg == "--rounds" || arg == "--upload-batch" ||
-               arg == "--first-upload-batch") {
+               arg == "--first-upload-batch" || arg == "--upload-window") {
       FS_ASSIGN_OR_RETURN(std::string v, value());
       uint32_t x = 0;
       if (!absl::SimpleAtoi(v, &x) || x < 1) {
@@ -142,6 +142,7 @@ absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
       if (arg == "--rounds") o.rounds = static_cast<int>(x);
       if (arg == "--upload-batch") o.tuning.upload_batch = x;
       if (arg == "--first-upload-batch") o.tuning.first_upload_batch = x;
+      if (arg == "--upload-window") o.tuning.upload_window = x;
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown argument \"", arg, "\""));

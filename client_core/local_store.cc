@@ -103,7 +103,13 @@ absl::Status LocalStore::Create(const std::string& home,
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db.get()));
   FS_RETURN_IF_ERROR(db->Exec(kSchema));
   FS_RETURN_IF_ERROR(db->Exec(kSchemaV2));
-  FS_ASSIGN_OR_RETURN(auto derived, DerivedState::Create(db.get()));
+  // Only the tables are made here; nothing is applied, so nothing is read.
+  FS_ASSIGN_OR_RETURN(
+      auto derived,
+      DerivedState::Create(
+          db.get(), [](int64_t) -> absl::StatusOr<HeldRevision> {
+            return absl::InternalError("no revisions are held yet");
+          }));
   FS_RETURN_IF_ERROR(
       db->Exec(absl::StrCat("PRAGMA user_version = ", kClientSchemaVersion)));
   FS_ASSIGN_OR_RETURN(Stmt put,
@@ -146,12 +152,26 @@ absl::Status LocalStore::Load() {
     FS_RETURN_IF_ERROR(tx.Commit());
     version = 2;
   }
+  if (version == 2) {  // records rows without what the change rows hold
+    FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+    FS_RETURN_IF_ERROR(SlimRecordsTable(db_.get()));
+    FS_RETURN_IF_ERROR(db_->Exec("PRAGMA user_version = 3"));
+    FS_RETURN_IF_ERROR(tx.Commit());
+    version = 3;
+  }
   if (version != kClientSchemaVersion) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "the device store has schema version %d; this client knows %d", version,
         kClientSchemaVersion));
   }
-  FS_ASSIGN_OR_RETURN(derived_, DerivedState::Create(db_.get()));
+  // The derived state reads a record's current revision from the change
+  // tables, by locator, under mu_ (which its callers hold).
+  FS_ASSIGN_OR_RETURN(
+      derived_,
+      DerivedState::Create(
+          db_.get(), [this](int64_t locator) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return ReadHeldRevision(locator);
+          }));
   uint64_t hlc_last = 0;
   FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT key, value FROM meta"));
   while (true) {
@@ -203,10 +223,13 @@ absl::Status LocalStore::Load() {
           "INSERT OR IGNORE INTO received_changes(server_seq, device_id, "
           "device_seq, kind, county, subject, hlc, flags, received_ms, "
           "body) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(own_change_,
+                      db->PrepareKept("SELECT hlc, body FROM own_changes "
+                                      "WHERE device_seq = ?"));
   FS_ASSIGN_OR_RETURN(
-      own_change_,
-      db->PrepareKept("SELECT hlc, rejected, body FROM own_changes "
-                      "WHERE device_seq = ?"));
+      received_change_,
+      db->PrepareKept("SELECT device_id, device_seq, hlc, body FROM "
+                      "received_changes WHERE server_seq = ?"));
   FS_ASSIGN_OR_RETURN(
       set_own_hlc_, db->PrepareKept("UPDATE own_changes SET hlc = ?, flags = ? "
                                     "WHERE device_seq = ?"));
@@ -414,6 +437,29 @@ absl::StatusOr<Revision> LocalStore::ReadRevision(Stmt& q, bool own) {
   }
   r.record = std::move(*body.mutable_record());
   return r;
+}
+
+absl::StatusOr<HeldRevision> LocalStore::ReadHeldRevision(int64_t locator) {
+  // Own changes by -device_seq, received ones by server_seq.
+  const bool own = locator < 0;
+  Stmt& q = own ? *own_change_ : *received_change_;
+  q.Bind(1, own ? -locator : locator);
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    q.Reset();
+    return absl::DataLossError(
+        absl::StrCat("a record's current revision (locator ", locator,
+                     ") is not in this device's change tables"));
+  }
+  absl::StatusOr<HeldRevision> held =
+      own ? HeldRevisionOf(Stamp{static_cast<uint64_t>(q.Int(0)), device_id_,
+                                 static_cast<uint64_t>(-locator)},
+                           q.BlobView(1))
+          : HeldRevisionOf(Stamp{static_cast<uint64_t>(q.Int(2)), q.Blob(0),
+                                 static_cast<uint64_t>(q.Int(1))},
+                           q.BlobView(3));
+  q.Reset();
+  return held;
 }
 
 absl::StatusOr<std::vector<RecordView>> LocalStore::List(

@@ -192,6 +192,9 @@ class LocalStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Folds into the derived state the received changes of `subject` that a
   // pending own change had held back (see received_changes.deferred).
+  // What the change tables hold of the change at `locator` (for derived_).
+  absl::StatusOr<HeldRevision> ReadHeldRevision(int64_t locator)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ApplyDeferred(const std::string& subject)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `fn` in a transaction committed with synchronous=NORMAL.
@@ -223,6 +226,7 @@ class LocalStore {
   std::unique_ptr<Stmt> insert_own_;
   std::unique_ptr<Stmt> insert_received_;
   std::unique_ptr<Stmt> own_change_;
+  std::unique_ptr<Stmt> received_change_;
   std::unique_ptr<Stmt> set_own_hlc_;
   std::unique_ptr<Stmt> reject_own_;
   std::unique_ptr<Stmt> defer_received_;

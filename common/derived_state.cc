@@ -11,11 +11,6 @@ constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS records(
   record_id BLOB PRIMARY KEY,
   kind INTEGER NOT NULL,
-  county TEXT NOT NULL,
-  author TEXT NOT NULL,
-  head_hlc INTEGER NOT NULL,
-  head_device BLOB NOT NULL,
-  head_device_seq INTEGER NOT NULL,
   head_locator INTEGER NOT NULL,
   revisions INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -46,9 +41,47 @@ std::string EntityKey(const v1::EntityEdit& edit) {
                       edit.entity_id());
 }
 
-absl::StatusOr<std::unique_ptr<DerivedState>> DerivedState::Create(Db* db) {
+absl::StatusOr<HeldRevision> HeldRevisionOf(Stamp stamp,
+                                            absl::string_view body) {
+  HeldRevision h;
+  h.stamp = std::move(stamp);
+  auto header = ReadChangeHeader(body);
+  if (header.ok()) {
+    h.county = std::string(header->county);
+    h.author = std::string(header->author);
+    return h;
+  }
+  // A body the header reader does not handle is parsed whole.
+  v1::ChangeBody whole;
+  if (!whole.ParseFromArray(body.data(), static_cast<int>(body.size())) ||
+      !whole.has_record()) {
+    return absl::DataLossError(
+        "the current revision of a record is not a readable record");
+  }
+  h.county = whole.record().area().county_code();
+  h.author = whole.record().author();
+  return h;
+}
+
+absl::Status SlimRecordsTable(Db* db) {
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db->Prepare("SELECT count(*) FROM pragma_table_info('records') "
+                          "WHERE name = 'county'"));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row || q.Int(0) == 0) return absl::OkStatus();
+  q.Reset();
+  return db->Exec(
+      "ALTER TABLE records DROP COLUMN county; "
+      "ALTER TABLE records DROP COLUMN author; "
+      "ALTER TABLE records DROP COLUMN head_hlc; "
+      "ALTER TABLE records DROP COLUMN head_device; "
+      "ALTER TABLE records DROP COLUMN head_device_seq;");
+}
+
+absl::StatusOr<std::unique_ptr<DerivedState>> DerivedState::Create(
+    Db* db, RevisionReader reader) {
   FS_RETURN_IF_ERROR(db->Exec(kSchema));
-  auto state = std::make_unique<DerivedState>(db);
+  auto state = std::make_unique<DerivedState>(db, std::move(reader));
   FS_RETURN_IF_ERROR(state->Prepare());
   return state;
 }
@@ -56,31 +89,27 @@ absl::StatusOr<std::unique_ptr<DerivedState>> DerivedState::Create(Db* db) {
 absl::Status DerivedState::Prepare() {
   FS_ASSIGN_OR_RETURN(
       get_record_,
-      db_->PrepareKept("SELECT kind, county, author, head_hlc, "
-                       "head_device, head_device_seq, head_locator, "
-                       "revisions FROM records WHERE record_id = ?"));
+      db_->PrepareKept("SELECT kind, head_locator, revisions FROM records "
+                       "WHERE record_id = ?"));
   FS_ASSIGN_OR_RETURN(
       insert_record_,
-      db_->PrepareKept("INSERT INTO records(record_id, kind, county, author, "
-                       "head_hlc, head_device, head_device_seq, head_locator, "
-                       "revisions) VALUES(?,?,?,?,?,?,?,?,1) "
+      db_->PrepareKept("INSERT INTO records(record_id, kind, head_locator, "
+                       "revisions) VALUES(?,?,?,1) "
                        "ON CONFLICT(record_id) DO NOTHING"));
   {
     // A multi-row INSERT without a conflict clause: one existing id fails
     // the whole statement, and SQLite undoes the rows it had written (a
     // statement journal), so a refusal leaves nothing behind.
     std::string sql =
-        "INSERT INTO records(record_id, kind, county, author, head_hlc, "
-        "head_device, head_device_seq, head_locator, revisions) VALUES";
+        "INSERT INTO records(record_id, kind, head_locator, revisions) VALUES";
     for (size_t i = 0; i < kBulkRecords; ++i) {
-      absl::StrAppend(&sql, i == 0 ? "" : ",", "(?,?,?,?,?,?,?,?,1)");
+      absl::StrAppend(&sql, i == 0 ? "" : ",", "(?,?,?,1)");
     }
     FS_ASSIGN_OR_RETURN(insert_records_bulk_, db_->PrepareKept(sql));
   }
   FS_ASSIGN_OR_RETURN(
       set_head_,
-      db_->PrepareKept("UPDATE records SET head_hlc = ?, head_device = ?, "
-                       "head_device_seq = ?, head_locator = ?, revisions = ? "
+      db_->PrepareKept("UPDATE records SET head_locator = ?, revisions = ? "
                        "WHERE record_id = ?"));
   FS_ASSIGN_OR_RETURN(
       delete_record_,
@@ -138,14 +167,13 @@ absl::StatusOr<RecordHead> DerivedState::GetRecord(
   }
   RecordHead h;
   h.kind = static_cast<int>(q.Int(0));
-  h.county = q.Text(1);
-  h.author = q.Text(2);
-  h.head.hlc = static_cast<uint64_t>(q.Int(3));
-  h.head.device_id = q.Blob(4);
-  h.head.device_seq = static_cast<uint64_t>(q.Int(5));
-  h.head_locator = q.Int(6);
-  h.revisions = q.Int(7);
+  h.head_locator = q.Int(1);
+  h.revisions = q.Int(2);
   q.Reset();
+  FS_ASSIGN_OR_RETURN(HeldRevision held, reader_(h.head_locator));
+  h.county = std::move(held.county);
+  h.author = std::move(held.author);
+  h.head = std::move(held.stamp);
   return h;
 }
 
@@ -197,12 +225,7 @@ absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
 absl::Status DerivedState::SetHead(const std::string& record_id,
                                    const RevisionRef& head, int64_t revisions) {
   Stmt& up = *set_head_;
-  up.Bind(1, static_cast<int64_t>(head.stamp.hlc))
-      .BindBlob(2, head.stamp.device_id)
-      .Bind(3, static_cast<int64_t>(head.stamp.device_seq))
-      .Bind(4, head.locator)
-      .Bind(5, revisions)
-      .BindBlob(6, record_id);
+  up.Bind(1, head.locator).Bind(2, revisions).BindBlob(3, record_id);
   return up.Run();
 }
 
@@ -218,13 +241,8 @@ absl::StatusOr<bool> DerivedState::InsertNewRecords(
   for (const NewRecord& r : records) {
     ins.BindBlobNoCopy(i + 1, r.header.record_id)
         .Bind(i + 2, static_cast<int>(r.header.kind))
-        .BindTextNoCopy(i + 3, r.header.county)
-        .BindTextNoCopy(i + 4, r.header.author)
-        .Bind(i + 5, static_cast<int64_t>(r.hlc))
-        .BindBlobNoCopy(i + 6, r.device_id)
-        .Bind(i + 7, static_cast<int64_t>(r.device_seq))
-        .Bind(i + 8, r.locator);
-    i += 8;
+        .Bind(i + 3, r.locator);
+    i += 3;
   }
   const absl::Status s = ins.Run();
   if (absl::IsAlreadyExists(s)) return false;  // one was held: none written
@@ -239,12 +257,7 @@ absl::Status DerivedState::ApplyRecord(const Stamp& stamp, int64_t locator,
   Stmt& ins = *insert_record_;
   ins.BindBlobNoCopy(1, r.record_id)
       .Bind(2, static_cast<int>(r.kind))
-      .BindTextNoCopy(3, r.county)
-      .BindTextNoCopy(4, r.author)
-      .Bind(5, static_cast<int64_t>(stamp.hlc))
-      .BindBlobNoCopy(6, stamp.device_id)
-      .Bind(7, static_cast<int64_t>(stamp.device_seq))
-      .Bind(8, locator);
+      .Bind(3, locator);
   FS_RETURN_IF_ERROR(ins.Run());
   if (db_->Changes() == 1) return absl::OkStatus();
   // A further revision: check the rules, then the head is the greatest.

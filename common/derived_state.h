@@ -1,10 +1,14 @@
 // The state every replica derives from its set of changes, kept in SQLite
 // tables that the server store and the client store share:
 //
-//   records      one row per observation record: kind, county, author, its
-//                number of revisions, and the stamp and locator of its
-//                current revision (the greatest stamp, merge.h). The locator
-//                is the caller's key of the change row that holds the body.
+//   records      one row per observation record: its kind, its number of
+//                revisions and the locator of its current revision (the
+//                greatest stamp, merge.h). The locator is the caller's key of
+//                the change row that holds the body; what that row holds (the
+//                stamp, the county and the author) is not repeated here, and
+//                is read through the caller's RevisionReader when a revision
+//                arrives (schema version 3 of both stores; a slimmer row makes
+//                storing a new record cheaper, the common case).
 //   entities     one row per entity (type, id, county); an entity belongs to
 //                one county: an edit naming another is refused
 //   field_writes every write to an entity field held, with two derived
@@ -57,11 +61,32 @@ struct RevisionRef {
 using RevisionLister =
     std::function<absl::StatusOr<std::vector<RevisionRef>>(const std::string&)>;
 
+// What the caller's store holds of the change at a locator: its current
+// stamp and, for a record, its county and author. Called only for a record's
+// current revision, when another revision of it arrives or is checked.
+struct HeldRevision {
+  Stamp stamp;
+  std::string county;
+  std::string author;
+};
+using RevisionReader =
+    std::function<absl::StatusOr<HeldRevision>(int64_t locator)>;
+
+// The HeldRevision of a change row: its stamp and its serialized body.
+absl::StatusOr<HeldRevision> HeldRevisionOf(Stamp stamp,
+                                            absl::string_view body);
+
+// Version 3 of both stores: drops from an existing records table the
+// columns the change rows hold. A no-op when the table is absent or slim.
+absl::Status SlimRecordsTable(Db* db);
+
 class DerivedState {
  public:
-  // Creates the tables if absent and prepares the statements. `db` must
-  // outlive the returned object.
-  static absl::StatusOr<std::unique_ptr<DerivedState>> Create(Db* db);
+  // Creates the tables if absent and prepares the statements. `db` and what
+  // `reader` uses must outlive the returned object; `reader` is called under
+  // the caller's lock, from the calls below.
+  static absl::StatusOr<std::unique_ptr<DerivedState>> Create(
+      Db* db, RevisionReader reader);
 
   // The record's head, NOT_FOUND if no revision of it is held.
   absl::StatusOr<RecordHead> GetRecord(absl::string_view record_id);
@@ -115,7 +140,8 @@ class DerivedState {
   absl::Status Remove(const Stamp& stamp, const v1::ChangeBody& body,
                       const RevisionLister& list);
 
-  explicit DerivedState(Db* db) : db_(db) {}
+  DerivedState(Db* db, RevisionReader reader)
+      : db_(db), reader_(std::move(reader)) {}
 
  private:
   absl::Status Prepare();
@@ -131,6 +157,7 @@ class DerivedState {
                        int64_t revisions);
 
   Db* db_;
+  RevisionReader reader_;
   std::unique_ptr<Stmt> get_record_;
   std::unique_ptr<Stmt> insert_record_;
   std::unique_ptr<Stmt> insert_records_bulk_;

@@ -14,8 +14,8 @@ inline constexpr uint32_t kProtocolVersion = 1;
 inline constexpr uint32_t kMinProtocolVersion = 1;
 
 // Schema versions of the SQLite stores (PRAGMA user_version).
-inline constexpr int kServerSchemaVersion = 2;
-inline constexpr int kClientSchemaVersion = 2;
+inline constexpr int kServerSchemaVersion = 3;
+inline constexpr int kClientSchemaVersion = 3;
 
 // Hybrid logical clock, packed in 64 bits:
 //

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/areas.h"
+#include "common/derived_state.h"
 #include "common/status_macros.h"
 #include "common/wire_format.h"
 #include "fieldsync/v1/records.pb.h"
@@ -150,6 +151,7 @@ absl::StatusOr<std::unique_ptr<Db>> OpenServerDb(const std::string& path) {
     FS_RETURN_IF_ERROR(db->Exec(kSchemaV2));
     FS_RETURN_IF_ERROR(BackfillTownships(db.get()));
   }
+  if (version < 3) FS_RETURN_IF_ERROR(SlimRecordsTable(db.get()));
   if (version != kServerSchemaVersion) {
     FS_RETURN_IF_ERROR(
         db->Exec(absl::StrCat("PRAGMA user_version = ", kServerSchemaVersion)));

@@ -36,7 +36,34 @@ absl::StatusOr<std::unique_ptr<SqliteServerStore>> SqliteServerStore::Open(
 absl::Status SqliteServerStore::Init() {
   absl::MutexLock lock(&mu_);
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(derived_, DerivedState::Create(db_.get()));
+  FS_ASSIGN_OR_RETURN(
+      read_change_,
+      db_->PrepareKept("SELECT device_id, device_seq, hlc, body FROM changes "
+                       "WHERE seq = ?"));
+  // The derived state reads a record's current revision from its change row
+  // (locator = seq), under mu_, which its callers hold.
+  FS_ASSIGN_OR_RETURN(
+      derived_,
+      DerivedState::Create(
+          db_.get(),
+          [this](int64_t seq)
+              ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<HeldRevision> {
+                Stmt& q = *read_change_;
+                q.Bind(1, seq);
+                FS_ASSIGN_OR_RETURN(bool row, q.Step());
+                if (!row) {
+                  q.Reset();
+                  return absl::DataLossError(
+                      absl::StrCat("a record's current revision (server_seq ",
+                                   seq, ") is not in the changes table"));
+                }
+                auto held = HeldRevisionOf(
+                    Stamp{static_cast<uint64_t>(q.Int(2)), q.Blob(0),
+                          static_cast<uint64_t>(q.Int(1))},
+                    q.BlobView(3));
+                q.Reset();
+                return held;
+              }));
   {
     FS_ASSIGN_OR_RETURN(
         Stmt q, db_->Prepare("SELECT value FROM meta WHERE key = 'server_id'"));

@@ -81,6 +81,7 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Stmt> find_rejection_;
   std::unique_ptr<Stmt> read_feed_;
   std::unique_ptr<Stmt> insert_audit_;
+  std::unique_ptr<Stmt> read_change_;  // by seq, for derived_'s reader
 };
 
 }  // namespace fieldsync

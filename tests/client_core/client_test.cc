@@ -2,7 +2,9 @@
 // what Record fills in, validation errors naming the field, revisions.
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "common/record_id.h"
+#include "common/sqlite_db.h"
 #include "tests/util/test_util.h"
 
 namespace fieldsync {
@@ -120,6 +122,60 @@ TEST(Client, ReviseKeepsEveryRevisionAndChecksTheRecord) {
   v1::Record other_kind = Example(RecordKind::kInterviewNote);
   EXPECT_EQ(c->Revise(*id, other_kind).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// A device home of schema version 2 kept each record's county, author and
+// head stamp in its records row; version 3 reads them from the change row.
+TEST(Client, AVersion2HomeIsUpgradedAndRevisionsAreStillChecked) {
+  TempDir dir;
+  const std::string home = dir.Sub("h");
+  FS_ASSERT_OK(Client::Init(home, "127.0.0.1:1", "张伟", ""));
+  ClientOptions o;
+  o.home = home;
+  v1::Record r = Example(RecordKind::kDocumentReview);
+  std::string id;
+  {
+    auto c = Client::Open(o);
+    ASSERT_TRUE(c.ok()) << c.status();
+    auto made = (*c)->Record(r);
+    ASSERT_TRUE(made.ok()) << made.status();
+    id = *made;
+  }
+  {  // Back to the version-2 shape of the records table.
+    auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
+    ASSERT_TRUE(db.ok());
+    FS_ASSERT_OK((*db)->Exec(
+        "ALTER TABLE records RENAME TO slim; "
+        "CREATE TABLE records(record_id BLOB PRIMARY KEY, kind INTEGER NOT "
+        "NULL, county TEXT NOT NULL, author TEXT NOT NULL, head_hlc INTEGER "
+        "NOT NULL, head_device BLOB NOT NULL, head_device_seq INTEGER NOT "
+        "NULL, head_locator INTEGER NOT NULL, revisions INTEGER NOT NULL) "
+        "WITHOUT ROWID; "
+        "INSERT INTO records SELECT record_id, kind, '640522', '张伟', 1, "
+        "x'00', 1, head_locator, revisions FROM slim; DROP TABLE slim; "
+        "PRAGMA user_version = 2;"));
+  }
+  auto c = Client::Open(o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto list = (*c)->List(std::nullopt);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 1u);
+  v1::Record moved = r;
+  moved.mutable_area()->set_county_code("640521");
+  moved.mutable_area()->clear_township_code();
+  moved.mutable_area()->clear_village_code();
+  EXPECT_EQ((*c)->Revise(id, moved).code(),
+            absl::StatusCode::kFailedPrecondition);
+  r.set_notes("补充");
+  FS_ASSERT_OK((*c)->Revise(id, r));
+  list = (*c)->List(std::nullopt);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->at(0).revisions, 2);
+  EXPECT_EQ(list->at(0).current.record.notes(), "补充");
+  auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*(*db)->UserVersion(), 3);
 }
 
 TEST(Client, EntityEditFillsTheBaseFromTheCurrentValue) {

@@ -177,6 +177,68 @@ TEST(SqliteServerStore, RevisionByAnotherAuthorIsRejected) {
   EXPECT_EQ((*store)->Summarize()->changes, 1u);
 }
 
+// A store of schema version 2 kept each record's county, author and head
+// stamp in its records row; version 3 reads them from the change row. The
+// upgrade keeps every record, and the revision rules still hold.
+TEST(SqliteServerStore, AVersion2StoreIsUpgradedAndItsRulesStillHold) {
+  TempDir dir;
+  const std::string path = dir.Sub("s.db");
+  const std::string d1 = NewDeviceId();
+  Owned owned;
+  std::vector<PreparedChange> first = {owned.Prepare(1, d1, Report(d1)),
+                                       owned.Prepare(2, d1, Report(d1))};
+  {
+    auto store = SqliteServerStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    Register(**store, {d1});
+    ASSERT_TRUE((*store)->ApplyBatch({d1, "test", kNow}, first, nullptr).ok());
+  }
+  {  // Back to the version-2 shape of the records table.
+    auto db = Db::Open(path);
+    ASSERT_TRUE(db.ok());
+    FS_ASSERT_OK((*db)->Exec(
+        "ALTER TABLE records RENAME TO slim; "
+        "CREATE TABLE records(record_id BLOB PRIMARY KEY, kind INTEGER NOT "
+        "NULL, county TEXT NOT NULL, author TEXT NOT NULL, head_hlc INTEGER "
+        "NOT NULL, head_device BLOB NOT NULL, head_device_seq INTEGER NOT "
+        "NULL, head_locator INTEGER NOT NULL, revisions INTEGER NOT NULL) "
+        "WITHOUT ROWID; "
+        "INSERT INTO records SELECT record_id, kind, '640522', '王芳', 1, "
+        "x'00', 1, head_locator, revisions FROM slim; DROP TABLE slim; "
+        "PRAGMA user_version = 2;"));
+  }
+  auto store = SqliteServerStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  {
+    auto db = Db::Open(path);
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(*(*db)->UserVersion(), 3);
+    auto q = (*db)->Prepare(
+        "SELECT group_concat(name) FROM "
+        "pragma_table_info('records')");
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(*q->Step());
+    EXPECT_EQ(q->Text(0), "record_id,kind,head_locator,revisions");
+  }
+  EXPECT_EQ((*store)->Summarize()->records, 2u);
+  // A revision by the author is accepted; one by another name is not.
+  v1::ChangeBody revision = Report(d1);
+  revision.mutable_record()->set_id(first[0].parsed->record().id());
+  v1::ChangeBody forged = revision;
+  forged.mutable_record()->set_author("冒名者");
+  std::vector<PreparedChange> next = {owned.Prepare(3, d1, revision),
+                                      owned.Prepare(4, d1, forged)};
+  auto out = (*store)->ApplyBatch({d1, "test", kNow}, next, nullptr);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->at(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+  EXPECT_EQ(out->at(1).code(),
+            static_cast<int>(absl::StatusCode::kPermissionDenied));
+  EXPECT_NE(out->at(1).reason().find("only the author (王芳)"),
+            std::string::npos)
+      << out->at(1).reason();
+  EXPECT_EQ((*store)->Summarize()->records, 2u);
+}
+
 // The same changes, sent in large batches (where runs of new records take
 // the bulk path) and one per batch (where none can), get the same outcomes
 // and leave the same state: revisions inside a batch, a revision by another
