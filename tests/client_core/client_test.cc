@@ -144,16 +144,7 @@ TEST(Client, AVersion2HomeIsUpgradedAndRevisionsAreStillChecked) {
   {  // Back to the version-2 shape of the records table.
     auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
     ASSERT_TRUE(db.ok());
-    FS_ASSERT_OK((*db)->Exec(
-        "ALTER TABLE records RENAME TO slim; "
-        "CREATE TABLE records(record_id BLOB PRIMARY KEY, kind INTEGER NOT "
-        "NULL, county TEXT NOT NULL, author TEXT NOT NULL, head_hlc INTEGER "
-        "NOT NULL, head_device BLOB NOT NULL, head_device_seq INTEGER NOT "
-        "NULL, head_locator INTEGER NOT NULL, revisions INTEGER NOT NULL) "
-        "WITHOUT ROWID; "
-        "INSERT INTO records SELECT record_id, kind, '640522', '张伟', 1, "
-        "x'00', 1, head_locator, revisions FROM slim; DROP TABLE slim; "
-        "PRAGMA user_version = 2;"));
+    FS_ASSERT_OK((*db)->Exec(testing::RecordsTableOfVersion2Sql("张伟")));
   }
   auto c = Client::Open(o);
   ASSERT_TRUE(c.ok()) << c.status();

@@ -40,6 +40,20 @@ const std::vector<RecordKind>& InspectorKinds() {
   return kinds;
 }
 
+std::string RecordsTableOfVersion2Sql(const std::string& author) {
+  return absl::StrCat(
+      "ALTER TABLE records RENAME TO slim; "
+      "CREATE TABLE records(record_id BLOB PRIMARY KEY, kind INTEGER NOT "
+      "NULL, county TEXT NOT NULL, author TEXT NOT NULL, head_hlc INTEGER "
+      "NOT NULL, head_device BLOB NOT NULL, head_device_seq INTEGER NOT "
+      "NULL, head_locator INTEGER NOT NULL, revisions INTEGER NOT NULL) "
+      "WITHOUT ROWID; "
+      "INSERT INTO records SELECT record_id, kind, '640522', '",
+      author,
+      "', 1, x'00', 1, head_locator, revisions FROM slim; DROP TABLE slim; "
+      "PRAGMA user_version = 2;");
+}
+
 std::string ExamplePath(RecordKind kind) {
   return absl::StrCat(FIELDSYNC_SOURCE_DIR, "/examples/", RecordKindName(kind),
                       ".json");

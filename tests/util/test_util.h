@@ -67,6 +67,11 @@ std::string TestDeviceKey(const std::string& device_id);
 
 // The password every test user gets.
 inline constexpr char kTestPassword[] = "correct horse battery";
+
+// SQL that turns a store's records table back into its schema-2 shape (with
+// county, author and head stamp columns, filled with county 640522 and
+// `author`) and sets PRAGMA user_version = 2: for upgrade tests.
+std::string RecordsTableOfVersion2Sql(const std::string& author);
 // The counties the example records and most tests use.
 inline const std::vector<std::string>& TestCounties() {
   static const std::vector<std::string> counties = {"640521", "640522"};
