@@ -173,6 +173,7 @@ absl::Status LocalStore::Load() {
             return ReadHeldRevision(locator);
           }));
   uint64_t hlc_last = 0;
+  bool has_byte_totals = false;
   FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT key, value FROM meta"));
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -193,6 +194,7 @@ absl::Status LocalStore::Load() {
     if (key == "last_sync_ms") last_sync_ms_ = q.Int(1);
     if (key == "tls_ca_pem") ca_pem_ = q.Text(1);
     if (key == "insecure_plaintext") insecure_ = q.Int(1) != 0;
+    if (key == "own_bytes") has_byte_totals = true;
   }
   if (device_id_.size() != kIdBytes) {
     return absl::DataLossError("the device store has no valid device id");
@@ -246,7 +248,26 @@ absl::Status LocalStore::Load() {
   FS_ASSIGN_OR_RETURN(
       put_meta_,
       db->PrepareKept("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  if (!has_byte_totals) FS_RETURN_IF_ERROR(CountOwnBytes());
   return absl::OkStatus();
+}
+
+absl::Status LocalStore::CountOwnBytes() {
+  // A new home, or one from before the running totals: count once. Two
+  // processes doing this at once write the same values.
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  FS_ASSIGN_OR_RETURN(const int64_t hw, GetMeta("outcome_hw"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT coalesce(sum(length(body)), 0), "
+                           "coalesce(sum(length(body)) FILTER "
+                           "(WHERE device_seq <= ?), 0) FROM own_changes"));
+  q.Bind(1, hw);
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  const int64_t own = row ? q.Int(0) : 0;
+  const int64_t answered = row ? q.Int(1) : 0;
+  FS_RETURN_IF_ERROR(PutMeta("own_bytes", own));
+  FS_RETURN_IF_ERROR(PutMeta("answered_bytes", answered));
+  return tx.Commit();
 }
 
 std::string LocalStore::server() const {
@@ -349,6 +370,9 @@ absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(
   FS_RETURN_IF_ERROR(ins.Run());
   FS_RETURN_IF_ERROR(PutMeta("next_seq", static_cast<int64_t>(seq + 1)));
   FS_RETURN_IF_ERROR(PutMeta("hlc_last", static_cast<int64_t>(hlc)));
+  FS_ASSIGN_OR_RETURN(const int64_t own_bytes, GetMeta("own_bytes"));
+  FS_RETURN_IF_ERROR(
+      PutMeta("own_bytes", own_bytes + static_cast<int64_t>(bytes.size())));
   return hlc;
 }
 
@@ -675,13 +699,17 @@ absl::StatusOr<StateSummary> LocalStore::Summarize() {
 
 absl::Status LocalStore::PendingTotals(uint64_t* count, uint64_t* bytes) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT count(*), coalesce(sum(length(body)), 0) "
-                           "FROM own_changes WHERE device_seq > ?"));
-  q.Bind(1, static_cast<int64_t>(outcome_hw_));
-  FS_ASSIGN_OR_RETURN(bool row, q.Step());
-  *count = row ? static_cast<uint64_t>(q.Int(0)) : 0;
-  *bytes = row ? static_cast<uint64_t>(q.Int(1)) : 0;
+  // From the running totals in meta (kept with each change and each batch of
+  // outcomes), not a scan of the outbox: a sync of a long-offline device
+  // starts sending at once. Own changes are never deleted, so every
+  // device_seq up to next_seq - 1 exists; those above outcome_hw are pending.
+  FS_ASSIGN_OR_RETURN(const int64_t stored_next, GetMeta("next_seq"));
+  FS_ASSIGN_OR_RETURN(const int64_t hw, GetMeta("outcome_hw"));
+  FS_ASSIGN_OR_RETURN(const int64_t own, GetMeta("own_bytes"));
+  FS_ASSIGN_OR_RETURN(const int64_t answered, GetMeta("answered_bytes"));
+  const int64_t next = std::max(static_cast<int64_t>(next_seq_), stored_next);
+  *count = static_cast<uint64_t>(std::max<int64_t>(0, next - 1 - hw));
+  *bytes = static_cast<uint64_t>(std::max<int64_t>(0, own - answered));
   return absl::OkStatus();
 }
 
@@ -763,6 +791,7 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
   // accepted changes take consecutive ones, so an own change at cursor + 1
   // leaves nothing unread before it: the cursor may pass it.
   uint64_t cursor = cursor_, passed = 0;
+  int64_t answered_bytes = 0;  // of own changes newly below the high-water
   std::vector<Rejection> rejections;
   const RevisionLister lister =
       [this](const std::string& id)
@@ -781,6 +810,7 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
       }
       if (o.device_seq() <= outcome_hw_) continue;  // known already
       hw = std::max(hw, o.device_seq());
+      answered_bytes += static_cast<int64_t>(sent.body().size());
       if (accepted && o.effective_hlc() == sent.hlc()) continue;  // the usual
       if (!accepted && o.status() != v1::OUTCOME_STATUS_REJECTED) {
         return absl::InternalError(
@@ -826,6 +856,8 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
       rejections.push_back(std::move(j));
     }
     FS_RETURN_IF_ERROR(PutMeta("outcome_hw", static_cast<int64_t>(hw)));
+    FS_ASSIGN_OR_RETURN(const int64_t answered, GetMeta("answered_bytes"));
+    FS_RETURN_IF_ERROR(PutMeta("answered_bytes", answered + answered_bytes));
     if (cursor != cursor_) {
       FS_RETURN_IF_ERROR(PutMeta("cursor", static_cast<int64_t>(cursor)));
     }

@@ -7,7 +7,10 @@
 //   hlc_last,
 //                     cursor (last server_seq applied from the feed),
 //                     outcome_hw (highest own device_seq with a known
-//                     outcome), server_id, clock offset/flag, last_sync_ms
+//                     outcome), server_id, clock offset/flag, last_sync_ms,
+//                     own_bytes (body bytes of all own changes) and
+//                     answered_bytes (of those up to outcome_hw): running
+//                     totals, so the pending bytes need no scan
 //   own_changes       this device's changes, device_seq INTEGER PRIMARY KEY:
 //                     kind, county, subject, hlc (effective once accepted),
 //                     flags, rejected + code + reason, body
@@ -173,6 +176,8 @@ class LocalStore {
 
  private:
   absl::Status Load();
+  // Sets own_bytes and answered_bytes in meta from the outbox.
+  absl::Status CountOwnBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status PutMeta(const char* key, int64_t value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> GetMeta(const char* key)

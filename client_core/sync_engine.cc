@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -171,7 +172,8 @@ absl::Status SyncEngine::Upload(
   // answers. At most `upload_window` batches are in flight, so the device
   // reads batch n+1 while the server applies batch n.
   absl::Mutex mu;
-  std::deque<v1::UploadRequest> inflight;  // sent, not yet answered
+  // Sent, not yet answered; shared with the writer, not copied.
+  std::deque<std::shared_ptr<const v1::UploadRequest>> inflight;
   absl::Status reader_status;
   bool reader_done = false;
   std::thread reader([&] {
@@ -186,7 +188,7 @@ absl::Status SyncEngine::Upload(
             connection_, "Upload");
         break;
       }
-      v1::UploadRequest req;
+      std::shared_ptr<const v1::UploadRequest> req;
       {
         absl::MutexLock lock(&mu);
         if (inflight.empty()) {
@@ -199,7 +201,7 @@ absl::Status SyncEngine::Upload(
       }
       uint64_t confirmed = 0;
       absl::Status s =
-          store_->ApplyOutcomes(req, resp, &r->new_rejections, &confirmed);
+          store_->ApplyOutcomes(*req, resp, &r->new_rejections, &confirmed);
       if (!s.ok()) {
         absl::MutexLock lock(&mu);
         reader_status = s;
@@ -214,7 +216,7 @@ absl::Status SyncEngine::Upload(
         }
         r->confirmations += confirmed;
         r->bytes_received += resp.ByteSizeLong();
-        p->sent += req.changes_size();
+        p->sent += req->changes_size();
         now = *p;
       }
       Report(progress, now);
@@ -232,7 +234,7 @@ absl::Status SyncEngine::Upload(
   uint32_t batch =
       std::max<uint32_t>(1, std::min(max_changes, tuning_.first_upload_batch));
   struct Window {
-    const std::deque<v1::UploadRequest>* inflight;
+    const std::deque<std::shared_ptr<const v1::UploadRequest>>* inflight;
     const bool* reader_done;
     size_t size;
     static bool Open(const Window* w) {
@@ -247,9 +249,10 @@ absl::Status SyncEngine::Upload(
       mu.Await(absl::Condition(&Window::Open, &window));
       if (reader_done) break;
     }
-    v1::UploadRequest req;
-    writer_status = store_->PendingBatch(after, batch, budget, &req);
+    auto owned = std::make_shared<v1::UploadRequest>();
+    writer_status = store_->PendingBatch(after, batch, budget, owned.get());
     batch = std::min(max_changes, batch * 2);
+    const v1::UploadRequest& req = *owned;
     if (!writer_status.ok() || req.changes_size() == 0) break;
     after = req.changes(req.changes_size() - 1).device_seq();
     const size_t bytes = req.ByteSizeLong();
@@ -258,7 +261,7 @@ absl::Status SyncEngine::Upload(
       r->uploaded += req.changes_size();
       r->bytes_sent += bytes;
       p->bytes_sent += bytes;
-      inflight.push_back(req);
+      inflight.push_back(owned);  // `owned` keeps it alive through Write()
     }
     if (!stream->Write(req)) break;  // broken: Finish() says why
   }

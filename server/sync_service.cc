@@ -110,7 +110,7 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext* context,
 }
 
 // An upload batch on its way through Prepare and Apply. Heap-allocated and
-// never moved once read, so the prepared changes' views into `request` and
+// never moved once read, so the prepared changes' views into the request and
 // the bodies parsed on `arena` stay valid.
 struct SyncServiceImpl::Batch {
   static google::protobuf::ArenaOptions Options() {
@@ -121,17 +121,25 @@ struct SyncServiceImpl::Batch {
   }
   Batch() : arena(Options()) {}
 
-  // The request: `read` for a stream's batch; the call's own for Upload
-  // (not copied).
-  v1::UploadRequest read;
-  const v1::UploadRequest* request = &read;
+  // The request and the parsed bodies live on one arena for the batch: a few
+  // block allocations instead of a dozen per change. Declared first, so it
+  // outlives everything that points into it.
+  google::protobuf::Arena arena;
+  // The request: a stream's batch, read into ReadInto(); or the call's own
+  // for Upload (not copied).
+  const v1::UploadRequest* request = nullptr;
   std::string actor;
   int64_t now_ms = 0;
-  // Parsed bodies live on one arena for the batch: one allocation instead of
-  // a dozen per record.
-  google::protobuf::Arena arena;
   std::vector<PreparedChange> changes;
   grpc::Status status;  // not OK: the batch fails as a whole
+
+  // A message on the arena for the stream to read the request into.
+  v1::UploadRequest* ReadInto() {
+    auto* read =
+        google::protobuf::Arena::CreateMessage<v1::UploadRequest>(&arena);
+    request = read;
+    return read;
+  }
 };
 
 grpc::Status SyncServiceImpl::Upload(grpc::ServerContext* context,
@@ -164,6 +172,9 @@ namespace {
 struct BatchQueue {
   absl::Mutex mu;
   std::deque<std::unique_ptr<SyncServiceImpl::Batch>> items ABSL_GUARDED_BY(mu);
+  // Answered batches, freed by the reading thread: freeing a batch's request
+  // and bodies is work the applier, the stream's slowest stage, need not do.
+  std::vector<std::unique_ptr<SyncServiceImpl::Batch>> done ABSL_GUARDED_BY(mu);
   bool closed ABSL_GUARDED_BY(mu) = false;   // nothing more will be pushed
   bool stopped ABSL_GUARDED_BY(mu) = false;  // the applier gave up
 
@@ -215,17 +226,22 @@ grpc::Status SyncServiceImpl::UploadStream(
         q.items.clear();
         return;
       }
+      absl::MutexLock lock(&q.mu);
+      q.done.push_back(std::move(batch));
     }
   });
+  std::vector<std::unique_ptr<Batch>> answered;
   while (true) {
+    answered.clear();  // outside the lock
     auto batch = std::make_unique<Batch>();
-    if (!stream->Read(&batch->read)) break;
+    if (!stream->Read(batch->ReadInto())) break;
     batch->status = CheckStreamBatch(*context, batch.get());
     const bool failed = !batch->status.ok();
     absl::MutexLock lock(&q.mu);
     q.mu.Await(absl::Condition(&q, &BatchQueue::HasRoom));
     if (q.stopped) break;
     q.items.push_back(std::move(batch));
+    answered.swap(q.done);
     if (failed) break;  // read no further: the applier ends the stream
   }
   {

@@ -178,16 +178,22 @@ TEST(SyncIntegration, LostUploadResponseAppliesNothingTwice) {
   EXPECT_EQ(sa->digest, end->digest);
 }
 
+// An interview note that fits a 300-byte body limit (a spot check does not).
+v1::Record SmallRecord() {
+  v1::Record small = Example(RecordKind::kInterviewNote);
+  small.clear_rubric_links();
+  small.mutable_interview_note()->set_notes("短");
+  small.mutable_interview_note()->mutable_participants()->DeleteSubrange(1, 1);
+  return small;
+}
+
 TEST(SyncIntegration, RejectedChangeIsSetAsideAndDoesNotBlockOthers) {
   TempDir dir;
   ServerLimits limits;
   limits.max_change_body_bytes = 300;  // smaller than a full spot check
   TestServer server(dir.Sub("server.db"), nullptr, limits);
   auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟");
-  v1::Record small = Example(RecordKind::kInterviewNote);
-  small.clear_rubric_links();
-  small.mutable_interview_note()->set_notes("短");
-  small.mutable_interview_note()->mutable_participants()->DeleteSubrange(1, 1);
+  const v1::Record small = SmallRecord();
   auto id1 = a->Record(small);
   auto id2 = a->Record(Example(RecordKind::kSpotCheck));  // too big: rejected
   auto id3 = a->Record(small);
@@ -231,6 +237,97 @@ TEST(SyncIntegration, RejectedChangeIsSetAsideAndDoesNotBlockOthers) {
   auto again = a->Sync();
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->uploaded, 0u);
+}
+
+// What a sync's first progress report says is to send (the device's running
+// totals) and what the status counts in the outbox.
+struct Totals {
+  uint64_t count = 0, bytes = 0;
+  bool operator==(const Totals&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const Totals& t) {
+  return os << t.count << " change(s), " << t.bytes << " bytes";
+}
+Totals Counted(Client& c) {
+  auto st = c.Status();
+  EXPECT_TRUE(st.ok()) << st.status();
+  return st.ok() ? Totals{st->pending, st->pending_bytes} : Totals{};
+}
+absl::StatusOr<SyncReport> SyncFrom(Client& c, Totals* announced) {
+  bool first = true;
+  return c.Sync([&](const SyncProgress& p) {
+    if (first) *announced = Totals{p.to_send, p.bytes_to_send};
+    first = false;
+  });
+}
+
+// The pending totals a sync announces are kept as running totals (no scan of
+// the outbox); they match a count of the outbox after answered and
+// unanswered batches, rejections, new records, and in a home from before the
+// totals.
+TEST(SyncIntegration, PendingTotalsMatchTheOutboxThroughOutcomesAndUpgrades) {
+  TempDir dir;
+  ServerLimits limits;
+  limits.max_change_body_bytes = 300;  // spot checks are rejected
+  TestServer server(dir.Sub("server.db"), nullptr, limits);
+  ClientTuning tuning;
+  tuning.first_upload_batch = 2;
+  tuning.upload_batch = 2;
+  tuning.upload_window = 1;
+  const std::string home = dir.Sub("a");
+  auto a = MakeDevice(home, server.address(), "张伟", nullptr, tuning);
+  const v1::Record small = SmallRecord();
+  const v1::Record big = Example(RecordKind::kSpotCheck);
+  for (const v1::Record* r : {&small, &big, &small, &small, &big}) {
+    ASSERT_TRUE(a->Record(*r).ok());
+  }
+  const Totals at_start = Counted(*a);
+  EXPECT_EQ(at_start.count, 5u);
+
+  // Batch [1, 2] is answered (one accepted, one rejected); the answer to
+  // [3, 4] is lost after the server committed it.
+  server.faults()->AfterNextBatch([&server] {
+    server.faults()->AfterNextBatch(
+        [&server] { server.faults()->LoseUploadResponses(1); });
+  });
+  Totals announced;
+  EXPECT_EQ(SyncFrom(*a, &announced).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(announced, at_start);
+  const Totals after_loss = Counted(*a);
+  EXPECT_EQ(after_loss.count, 3u);
+  EXPECT_GT(after_loss.bytes, 0u);
+  EXPECT_LT(after_loss.bytes, at_start.bytes);
+
+  auto r = SyncFrom(*a, &announced);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(announced, after_loss);
+  EXPECT_EQ(r->rejected, 1u);  // the second spot check
+  EXPECT_EQ(Counted(*a), Totals{});
+
+  // One more record, then the home loses its totals, as one from before
+  // them: they are counted again when it is opened.
+  ASSERT_TRUE(a->Record(small).ok());
+  const Totals one_more = Counted(*a);
+  EXPECT_EQ(one_more.count, 1u);
+  a.reset();
+  {
+    auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
+    ASSERT_TRUE(db.ok());
+    FS_ASSERT_OK((*db)->Exec(
+        "DELETE FROM meta WHERE key IN ('own_bytes', 'answered_bytes')"));
+  }
+  ClientOptions o;
+  o.home = home;
+  o.tuning = tuning;
+  auto reopened = Client::Open(o);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  r = SyncFrom(**reopened, &announced);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(announced, one_more);
+  r = SyncFrom(**reopened, &announced);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(announced, Totals{});
 }
 
 TEST(SyncIntegration, BrokenDownloadResumesFromTheLastWholePage) {
