@@ -100,8 +100,12 @@ absl::Status DerivedState::Prepare() {
     // A multi-row INSERT without a conflict clause: one existing id fails
     // the whole statement, and SQLite undoes the rows it had written (a
     // statement journal), so a refusal leaves nothing behind.
+    // OR IGNORE: a statement that cannot abort half-way needs no statement
+    // journal (a copy of every page it touches); InsertNewRecords undoes
+    // what it wrote when a row was ignored.
     std::string sql =
-        "INSERT INTO records(record_id, kind, head_locator, revisions) VALUES";
+        "INSERT OR IGNORE INTO records(record_id, kind, head_locator, "
+        "revisions) VALUES";
     for (size_t i = 0; i < kBulkRecords; ++i) {
       absl::StrAppend(&sql, i == 0 ? "" : ",", "(?,?,?,1)");
     }
@@ -114,6 +118,10 @@ absl::Status DerivedState::Prepare() {
   FS_ASSIGN_OR_RETURN(
       delete_record_,
       db_->PrepareKept("DELETE FROM records WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      undo_new_record_,
+      db_->PrepareKept("DELETE FROM records WHERE record_id = ? AND "
+                       "head_locator = ? AND revisions = 1"));
   FS_ASSIGN_OR_RETURN(
       get_entity_,
       db_->PrepareKept("SELECT county FROM entities WHERE entity_key = ?"));
@@ -244,10 +252,17 @@ absl::StatusOr<bool> DerivedState::InsertNewRecords(
         .Bind(i + 3, r.locator);
     i += 3;
   }
-  const absl::Status s = ins.Run();
-  if (absl::IsAlreadyExists(s)) return false;  // one was held: none written
-  FS_RETURN_IF_ERROR(s);
-  return true;
+  FS_RETURN_IF_ERROR(ins.Run());
+  if (db_->Changes() == static_cast<int>(kBulkRecords)) return true;
+  // An id was held already (or came twice): its row was ignored. Take out
+  // the rows this statement wrote, which are the only ones with these
+  // (id, locator) pairs: a locator names one change, new to the caller.
+  for (const NewRecord& r : records) {
+    Stmt& undo = *undo_new_record_;
+    undo.BindBlobNoCopy(1, r.header.record_id).Bind(2, r.locator);
+    FS_RETURN_IF_ERROR(undo.Run());
+  }
+  return false;
 }
 
 absl::Status DerivedState::ApplyRecord(const Stamp& stamp, int64_t locator,

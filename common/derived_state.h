@@ -127,6 +127,7 @@ class DerivedState {
   // held), having inserted them all, as ApplyRecord would have one by one;
   // false, having written nothing, when any was not: the caller then applies
   // them one by one with ApplyRecord, which applies the revision rules.
+  // Each locator must name a change not yet applied to the derived state.
   absl::StatusOr<bool> InsertNewRecords(absl::Span<const NewRecord> records);
 
   // The change at `old` now orders at `new_hlc` (the server clamped a skewed
@@ -163,6 +164,7 @@ class DerivedState {
   std::unique_ptr<Stmt> insert_records_bulk_;
   std::unique_ptr<Stmt> set_head_;
   std::unique_ptr<Stmt> delete_record_;
+  std::unique_ptr<Stmt> undo_new_record_;  // InsertNewRecords' undo
   std::unique_ptr<Stmt> get_entity_;
   std::unique_ptr<Stmt> insert_entity_;
   std::unique_ptr<Stmt> delete_entity_if_empty_;

@@ -96,12 +96,23 @@ absl::Status SqliteServerStore::Init() {
       db->PrepareKept(
           "UPDATE devices SET high_water = ?, last_seen_ms = ?, "
           "clamped_changes = clamped_changes + ? WHERE device_id = ?"));
+  constexpr char kInsertChanges[] =
+      "INTO changes(seq, device_id, device_seq, kind, county, hlc, flags, "
+      "received_ms, body, township) VALUES";
+  constexpr char kChangeRow[] = "(?,?,?,?,?,?,?,?,?,?)";
   FS_ASSIGN_OR_RETURN(
       insert_change_,
-      db->PrepareKept(
-          "INSERT INTO changes(seq, device_id, device_seq, kind, county, "
-          "hlc, flags, received_ms, body, township) "
-          "VALUES(?,?,?,?,?,?,?,?,?,?)"));
+      db->PrepareKept(absl::StrCat("INSERT ", kInsertChanges, kChangeRow)));
+  {
+    // OR IGNORE: a statement that cannot abort half-way needs no statement
+    // journal (a copy of every page it touches). No row can be ignored (the
+    // seqs are new, no value is NULL); ApplyBatch checks that none was.
+    std::string sql = absl::StrCat("INSERT OR IGNORE ", kInsertChanges);
+    for (size_t i = 0; i < DerivedState::kBulkRecords; ++i) {
+      absl::StrAppend(&sql, i == 0 ? "" : ",", kChangeRow);
+    }
+    FS_ASSIGN_OR_RETURN(insert_changes_bulk_, db->PrepareKept(sql));
+  }
   FS_ASSIGN_OR_RETURN(
       insert_rejection_,
       db->PrepareKept(
@@ -284,21 +295,23 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     run = Run{};
     return ins.Run();
   };
-  // Stores an accepted change (its derived rows written) at `seq`.
-  auto store_accepted = [&](const PreparedChange& c) -> absl::Status {
-    // The bound bytes (the request's and the parsed body's) outlive Run().
-    Stmt& ins = *insert_change_;
-    ins.Bind(1, static_cast<int64_t>(seq))
-        .BindBlobNoCopy(2, device_id)
-        .Bind(3, static_cast<int64_t>(c.device_seq))
-        .Bind(4, static_cast<int>(KindOf(*c.parsed)))
-        .BindTextNoCopy(5, CountyOf(*c.parsed))
-        .Bind(6, static_cast<int64_t>(c.effective_hlc))
-        .Bind(7, c.flags)
-        .Bind(8, now_ms)
-        .BindBlobNoCopy(9, c.body)
-        .BindTextNoCopy(10, TownshipOf(*c.parsed));
-    FS_RETURN_IF_ERROR(ins.Run());
+  // Binds the change row of `c` at `at` to the 10 parameters from `first`.
+  // The bound bytes (the request's and the parsed body's) outlive Run().
+  auto bind_change = [&](Stmt& ins, int first, const PreparedChange& c,
+                         uint64_t at) {
+    ins.Bind(first, static_cast<int64_t>(at))
+        .BindBlobNoCopy(first + 1, device_id)
+        .Bind(first + 2, static_cast<int64_t>(c.device_seq))
+        .Bind(first + 3, static_cast<int>(KindOf(*c.parsed)))
+        .BindTextNoCopy(first + 4, CountyOf(*c.parsed))
+        .Bind(first + 5, static_cast<int64_t>(c.effective_hlc))
+        .Bind(first + 6, c.flags)
+        .Bind(first + 7, now_ms)
+        .BindBlobNoCopy(first + 8, c.body)
+        .BindTextNoCopy(first + 9, TownshipOf(*c.parsed));
+  };
+  // Notes an accepted change whose row is stored at `seq`.
+  auto note_accepted = [&](const PreparedChange& c) {
     if (run.first_device_seq == 0) {
       run = Run{c.device_seq, c.device_seq, seq};
     } else {
@@ -313,6 +326,27 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     out.set_effective_hlc(c.effective_hlc);
     out.set_flags(c.flags);
     outcomes.push_back(std::move(out));
+  };
+  // Stores an accepted change (its derived rows written) at `seq`.
+  auto store_accepted = [&](const PreparedChange& c) -> absl::Status {
+    bind_change(*insert_change_, 1, c, seq);
+    FS_RETURN_IF_ERROR(insert_change_->Run());
+    note_accepted(c);
+    return absl::OkStatus();
+  };
+  // Stores the kBulk accepted changes from changes[i] in one statement.
+  auto store_accepted_bulk = [&](size_t i, size_t n) -> absl::Status {
+    Stmt& ins = *insert_changes_bulk_;
+    for (size_t k = 0; k < n; ++k) {
+      bind_change(ins, static_cast<int>(10 * k + 1), changes[i + k], seq + k);
+    }
+    FS_RETURN_IF_ERROR(ins.Run());
+    if (db_->Changes() != static_cast<int>(n)) {
+      return absl::InternalError(absl::StrCat(
+          "storing changes at server_seq ", seq, "-", seq + n - 1, ": only ",
+          db_->Changes(), " of ", n, " rows were written"));
+    }
+    for (size_t k = 0; k < n; ++k) note_accepted(changes[i + k]);
     return absl::OkStatus();
   };
   // The bulk path: when the next kBulkRecords changes are all new records
@@ -342,9 +376,7 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
         FS_ASSIGN_OR_RETURN(const bool inserted,
                             derived_->InsertNewRecords(bulk));
         if (inserted) {
-          for (size_t k = 0; k < kBulk; ++k) {
-            FS_RETURN_IF_ERROR(store_accepted(changes[i + k]));
-          }
+          FS_RETURN_IF_ERROR(store_accepted_bulk(i, kBulk));
           hw += kBulk;
           i += kBulk;
           continue;

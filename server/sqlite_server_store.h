@@ -75,6 +75,8 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Stmt> device_hw_;
   std::unique_ptr<Stmt> set_hw_;
   std::unique_ptr<Stmt> insert_change_;
+  // DerivedState::kBulkRecords change rows in one statement.
+  std::unique_ptr<Stmt> insert_changes_bulk_;
   std::unique_ptr<Stmt> insert_rejection_;
   std::unique_ptr<Stmt> find_change_;
   std::unique_ptr<Stmt> insert_run_;
