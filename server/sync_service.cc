@@ -172,9 +172,6 @@ namespace {
 struct BatchQueue {
   absl::Mutex mu;
   std::deque<std::unique_ptr<SyncServiceImpl::Batch>> items ABSL_GUARDED_BY(mu);
-  // Answered batches, freed by the reading thread: freeing a batch's request
-  // and bodies is work the applier, the stream's slowest stage, need not do.
-  std::vector<std::unique_ptr<SyncServiceImpl::Batch>> done ABSL_GUARDED_BY(mu);
   bool closed ABSL_GUARDED_BY(mu) = false;   // nothing more will be pushed
   bool stopped ABSL_GUARDED_BY(mu) = false;  // the applier gave up
 
@@ -226,13 +223,9 @@ grpc::Status SyncServiceImpl::UploadStream(
         q.items.clear();
         return;
       }
-      absl::MutexLock lock(&q.mu);
-      q.done.push_back(std::move(batch));
     }
   });
-  std::vector<std::unique_ptr<Batch>> answered;
   while (true) {
-    answered.clear();  // outside the lock
     auto batch = std::make_unique<Batch>();
     if (!stream->Read(batch->ReadInto())) break;
     batch->status = CheckStreamBatch(*context, batch.get());
@@ -241,7 +234,6 @@ grpc::Status SyncServiceImpl::UploadStream(
     q.mu.Await(absl::Condition(&q, &BatchQueue::HasRoom));
     if (q.stopped) break;
     q.items.push_back(std::move(batch));
-    answered.swap(q.done);
     if (failed) break;  // read no further: the applier ends the stream
   }
   {
