@@ -797,6 +797,13 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
       [this](const std::string& id)
           ABSL_NO_THREAD_SAFETY_ANALYSIS { return ListRevisions(id); };
   FS_RETURN_IF_ERROR(Bookkeeping([&]() -> absl::Status {
+    // Outcomes up to the stored high-water are known (another process on
+    // this home may have synced since this one loaded): they are not applied
+    // or counted again, and the high-water never moves back.
+    FS_ASSIGN_OR_RETURN(const int64_t stored_hw, GetMeta("outcome_hw"));
+    const uint64_t known =
+        std::max(outcome_hw_, static_cast<uint64_t>(stored_hw));
+    hw = std::max(hw, known);
     for (int i = 0; i < response.outcomes_size(); ++i) {
       const v1::ChangeOutcome& o = response.outcomes(i);
       const v1::Change& sent = request.changes(i);
@@ -808,7 +815,7 @@ absl::Status LocalStore::ApplyOutcomes(const v1::UploadRequest& request,
         cursor = o.server_seq();
         ++passed;
       }
-      if (o.device_seq() <= outcome_hw_) continue;  // known already
+      if (o.device_seq() <= known) continue;  // known already
       hw = std::max(hw, o.device_seq());
       answered_bytes += static_cast<int64_t>(sent.body().size());
       if (accepted && o.effective_hlc() == sent.hlc()) continue;  // the usual

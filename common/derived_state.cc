@@ -97,12 +97,10 @@ absl::Status DerivedState::Prepare() {
                        "revisions) VALUES(?,?,?,1) "
                        "ON CONFLICT(record_id) DO NOTHING"));
   {
-    // A multi-row INSERT without a conflict clause: one existing id fails
-    // the whole statement, and SQLite undoes the rows it had written (a
-    // statement journal), so a refusal leaves nothing behind.
-    // OR IGNORE: a statement that cannot abort half-way needs no statement
-    // journal (a copy of every page it touches); InsertNewRecords undoes
-    // what it wrote when a row was ignored.
+    // OR IGNORE: a held id's row is skipped, not an error, so the statement
+    // cannot abort half-way and SQLite keeps no statement journal for it (a
+    // copy of every page it touches). InsertNewRecords counts the rows
+    // written and takes them out again when one was skipped.
     std::string sql =
         "INSERT OR IGNORE INTO records(record_id, kind, head_locator, "
         "revisions) VALUES";

@@ -330,6 +330,44 @@ TEST(SyncIntegration, PendingTotalsMatchTheOutboxThroughOutcomesAndUpgrades) {
   EXPECT_EQ(announced, Totals{});
 }
 
+// Two processes on one home: the one that loaded before the other synced
+// sends again, gets the original outcomes, and neither applies nor counts
+// them twice.
+TEST(SyncIntegration, OutcomesAnsweredInAnotherProcessAreNotCountedTwice) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  const std::string home = dir.Sub("a");
+  auto first = MakeDevice(home, server.address(), "张伟");
+  std::vector<std::string> ids;
+  RecordFive(*first, &ids);
+  ClientOptions o;
+  o.home = home;
+  auto second = Client::Open(o);  // loads before the first one syncs
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto r = first->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->accepted, 5u);
+  ASSERT_TRUE(first->Record(SmallRecord()).ok());
+  r = (*second)->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->uploaded, 6u);  // it did not know five were answered
+  EXPECT_EQ(r->accepted, 6u);  // the original outcomes and one new
+  ASSERT_TRUE(first->Record(SmallRecord()).ok());
+  // As a new process sees the outbox (this one's memory is behind).
+  auto fresh = Client::Open(o);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  const Totals one_more = Counted(**fresh);
+  EXPECT_EQ(one_more.count, 1u);
+  fresh->reset();
+  Totals announced;
+  r = SyncFrom(*first, &announced);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(announced, one_more);
+  auto ss = server.store()->Summarize();
+  ASSERT_TRUE(ss.ok());
+  EXPECT_EQ(ss->changes, 7u);
+}
+
 TEST(SyncIntegration, BrokenDownloadResumesFromTheLastWholePage) {
   TempDir dir;
   TestServer server(dir.Sub("server.db"));
