@@ -314,8 +314,9 @@ absl::Status ValidateRecordContent(const v1::Record& r) {
           StrCat("rubric_links[", i, "].item_id \"", link.item_id(),
                  "\" must be a dotted item number such as \"2.3\""));
     }
-    FS_RETURN_IF_ERROR(
-        LongText(link.finding(), StrCat("rubric_links[", i, "].finding")));
+    if (link.finding().size() > kMaxLongTextBytes) {  // the path only then
+      return LongText(link.finding(), StrCat("rubric_links[", i, "].finding"));
+    }
   }
   FS_RETURN_IF_ERROR(LongText(r.notes(), "notes"));
   switch (r.body_case()) {
