@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/record_kind.h"
+#include "common/revision_rules.h"
 #include "common/status_macros.h"
 
 namespace fieldsync {
@@ -186,31 +187,11 @@ absl::StatusOr<RecordHead> DerivedState::GetRecord(
 absl::Status DerivedState::CheckAgainst(const RecordHead& head, RecordKind kind,
                                         absl::string_view county,
                                         absl::string_view author) {
-  if (head.author != author) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("only the author (", head.author,
-                     ") may revise this record; ", author, " may not"));
-  }
-  if (head.kind != static_cast<int>(kind)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a revision cannot change the record's kind from ",
-                     RecordKindName(static_cast<RecordKind>(head.kind)), " to ",
-                     RecordKindName(kind)));
-  }
-  if (head.county != county) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a revision cannot move the record from county ",
-                     head.county, " to ", county));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status DerivedState::CheckRevision(const v1::Record& record) {
-  auto head = GetRecord(record.id());
-  if (absl::IsNotFound(head.status())) return absl::OkStatus();
-  FS_RETURN_IF_ERROR(head.status());
-  return CheckAgainst(*head, KindOf(record), record.area().county_code(),
-                      record.author());
+  const RuleVerdict v =
+      CheckRecordRevision(RecordIdentity{static_cast<RecordKind>(head.kind),
+                                         head.county, head.author},
+                          RecordIdentity{kind, county, author});
+  return v ? v->ToStatus() : absl::OkStatus();
 }
 
 absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
@@ -219,13 +200,11 @@ absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
   FS_ASSIGN_OR_RETURN(bool row, q.Step());
   const std::string county = row ? q.Text(0) : std::string();
   q.Reset();
-  if (row && county != edit.area().county_code()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "entity_edit.area.county_code: ",
-        v1::EntityType_Name(edit.entity_type()), " \"", edit.entity_id(),
-        "\" belongs to county ", county, ", not ", edit.area().county_code()));
-  }
-  return absl::OkStatus();
+  const RuleVerdict v = CheckEntityCounty(
+      edit.entity_type(), edit.entity_id(),
+      row ? std::optional<absl::string_view>(county) : std::nullopt,
+      edit.area().county_code());
+  return v ? v->ToStatus() : absl::OkStatus();
 }
 
 absl::Status DerivedState::SetHead(const std::string& record_id,

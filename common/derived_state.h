@@ -91,18 +91,13 @@ class DerivedState {
   // The record's head, NOT_FOUND if no revision of it is held.
   absl::StatusOr<RecordHead> GetRecord(absl::string_view record_id);
 
-  // Whether `record` may be stored as a revision of what is held: OK for a new
-  // record or a revision by the same author with the same kind and county;
-  // PERMISSION_DENIED when another author revises; FAILED_PRECONDITION when
-  // the kind or county would change.
-  absl::Status CheckRevision(const v1::Record& record);
-  // Whether `edit` may be stored: FAILED_PRECONDITION if the entity is held
-  // with another county.
+  // Whether `edit` may be stored (revision_rules.h, rule 4):
+  // FAILED_PRECONDITION if the entity is held with another county.
   absl::Status CheckEntityEdit(const v1::EntityEdit& edit);
 
   // Folds one newly stored change into the derived tables; `locator` is the
-  // caller's key of its row. Fails with CheckRevision's / CheckEntityEdit's
-  // status, having written nothing, when the change breaks their rules.
+  // caller's key of its row. Fails with the refusal's status
+  // (revision_rules.h), having written nothing, when the change breaks a rule.
   absl::Status Apply(const Stamp& stamp, int64_t locator,
                      const v1::ChangeBody& body);
   // The same for a record known by its header only (change_header.h): what

@@ -361,8 +361,8 @@ TEST_F(DerivedStateTest, CreateIsRepeatable) {
 
 TEST_F(DerivedStateTest, GetRecordOfUnknownIdIsNotFound) {
   Replica& r = NewReplica();
-  EXPECT_TRUE(StatusIs(r.state->GetRecord(RecordIdAt(0)),
-                       absl::StatusCode::kNotFound, "no such record"));
+  EXPECT_THAT(r.state->GetRecord(RecordIdAt(0)),
+              StatusIs(absl::StatusCode::kNotFound, "no such record"));
 }
 
 TEST_F(DerivedStateTest, ApplyRecordSetsHeadAndLocator) {
@@ -492,8 +492,8 @@ TEST_F(DerivedStateTest, InsertNewRecordsTakesExactlyTheBulkSize) {
   std::vector<Change> changes = NewRecordChanges(0);
   changes.pop_back();
   Replica& r = NewReplica();
-  EXPECT_TRUE(StatusIs(r.state->InsertNewRecords(AsNewRecords(changes)),
-                       absl::StatusCode::kInvalidArgument, "takes 32"));
+  EXPECT_THAT(r.state->InsertNewRecords(AsNewRecords(changes)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "takes 32"));
   EXPECT_TRUE(DumpOf(r.db.get()) == Dump{});
 }
 
@@ -707,14 +707,14 @@ TEST_F(DerivedStateTest, ApplyRefusesAnotherAuthorsRevision) {
   const Change other =
       RecordChange(RecordKind::kSpotCheck, id, "wang", 3, 1, H(50));
   const absl::Status s = r.Store(other);
-  EXPECT_TRUE(StatusIs(s, absl::StatusCode::kPermissionDenied,
-                       "only the author (li) may revise this record"));
-  EXPECT_TRUE(StatusIs(s, absl::StatusCode::kPermissionDenied, "wang"));
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied,
+                          "only the author (li) may revise this record"));
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied, "wang"));
   // Another author is refused first, even if the kind changes too.
   const Change both =
       RecordChange(RecordKind::kMonthlyReport, id, "wang", 3, 2, H(60));
-  EXPECT_TRUE(StatusIs(r.Store(both), absl::StatusCode::kPermissionDenied,
-                       "only the author"));
+  EXPECT_THAT(r.Store(both),
+              StatusIs(absl::StatusCode::kPermissionDenied, "only the author"));
 
   const Dump after = DumpOf(r.db.get());
   EXPECT_TRUE(after == before) << "after:\n"
@@ -736,7 +736,8 @@ TEST_F(DerivedStateTest, ApplyRefusesAKindChange) {
   const Dump before = DumpOf(r.db.get());
   const Change other =
       RecordChange(RecordKind::kFollowUpVisit, id, "li", 1, 3, H(20));
-  EXPECT_TRUE(StatusIs(r.Store(other), absl::StatusCode::kFailedPrecondition,
+  EXPECT_THAT(r.Store(other),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
                        "cannot change the record's kind from spot-check to "
                        "follow-up-visit"));
   const Dump after = DumpOf(r.db.get());
@@ -754,7 +755,8 @@ TEST_F(DerivedStateTest, ApplyRefusesACountyChange) {
   Change moved =
       RecordChange(RecordKind::kInterviewNote, id, "li", 2, 1, H(-5));
   moved.body.mutable_record()->mutable_area()->set_county_code("640521");
-  EXPECT_TRUE(StatusIs(r.Store(moved), absl::StatusCode::kFailedPrecondition,
+  EXPECT_THAT(r.Store(moved),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
                        "cannot move the record from county 640522 to 640521"));
   const Dump after = DumpOf(r.db.get());
   EXPECT_TRUE(after == before) << "after:\n"
@@ -814,13 +816,14 @@ TEST_F(DerivedStateTest, EntityEditNamingAnotherCountyIsRefused) {
     ASSERT_EQ(before.entities,
               std::vector<std::string>{absl::StrCat("3/T|3|T|", county)});
     const absl::Status s = r.Store(second);
-    EXPECT_TRUE(
-        StatusIs(s, absl::StatusCode::kFailedPrecondition,
+    EXPECT_THAT(
+        s,
+        StatusIs(absl::StatusCode::kFailedPrecondition,
                  absl::StrCat("belongs to county ", county, ", not ",
                               second.body.entity_edit().area().county_code())))
         << s;
-    EXPECT_TRUE(StatusIs(s, absl::StatusCode::kFailedPrecondition,
-                         "entity_edit.area.county_code"));
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition,
+                            "entity_edit.area.county_code"));
     const Dump after = DumpOf(r.db.get());
     EXPECT_TRUE(after == before) << "after:\n"
                                  << after << "\nbefore:\n"
@@ -840,8 +843,8 @@ TEST_F(DerivedStateTest, CheckEntityEdit) {
   FS_EXPECT_OK(r.state->CheckEntityEdit(same.body.entity_edit()));
   const Change moved = EditChange(v1::ENTITY_TYPE_TRAINEE, "T",
                                   {{"phone", "3"}}, 2, 2, H(30), "640521");
-  EXPECT_TRUE(StatusIs(r.state->CheckEntityEdit(moved.body.entity_edit()),
-                       absl::StatusCode::kFailedPrecondition,
+  EXPECT_THAT(r.state->CheckEntityEdit(moved.body.entity_edit()),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
                        "belongs to county 640522, not 640521"));
   // The same id under another entity type is another entity.
   const Change klass = EditChange(v1::ENTITY_TYPE_CLASS, "T", {{"name", "x"}},
@@ -852,69 +855,25 @@ TEST_F(DerivedStateTest, CheckEntityEdit) {
             (std::vector<std::string>{"2/T|2|T|640521", "3/T|3|T|640522"}));
 }
 
-// --- CheckRevision
+// --- revisions by the author (the rules alone: revision_rules_test.cc)
 // ------------------------------------------------------------
 
-TEST_F(DerivedStateTest, CheckRevisionAcceptsNewRecordsAndAuthorsRevisions) {
+TEST_F(DerivedStateTest, AuthorsRevisionFromAnotherDeviceAndTownshipIsApplied) {
   Replica& r = NewReplica();
   const std::string id = RecordIdAt(0);
   const Change first =
       RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
-  FS_EXPECT_OK(r.state->CheckRevision(first.body.record()));  // new
   FS_ASSERT_OK(r.Store(first));
 
   // The same author from another device, another township of the county.
   Change rev = RecordChange(RecordKind::kSpotCheck, id, "li", 2, 1, H(5));
   rev.body.mutable_record()->mutable_area()->set_township_code("640522101");
   rev.body.mutable_record()->mutable_area()->clear_village_code();
-  FS_EXPECT_OK(r.state->CheckRevision(rev.body.record()));
-  FS_EXPECT_OK(r.Store(rev));  // and Apply takes it
-}
-
-TEST_F(DerivedStateTest, CheckRevisionByAnotherAuthorIsPermissionDenied) {
-  Replica& r = NewReplica();
-  const std::string id = RecordIdAt(0);
-  const Change first =
-      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
-  FS_ASSERT_OK(r.Store(first));
-  const Change other =
-      RecordChange(RecordKind::kSpotCheck, id, "wang", 3, 1, H(5));
-  const absl::Status s = r.state->CheckRevision(other.body.record());
-  EXPECT_TRUE(StatusIs(s, absl::StatusCode::kPermissionDenied,
-                       "only the author (li) may revise this record"));
-  EXPECT_TRUE(StatusIs(s, absl::StatusCode::kPermissionDenied, "wang"));
-  // Another author is refused first, even if the kind changes too.
-  const Change both =
-      RecordChange(RecordKind::kMonthlyReport, id, "wang", 3, 2, H(6));
-  EXPECT_TRUE(StatusIs(r.state->CheckRevision(both.body.record()),
-                       absl::StatusCode::kPermissionDenied, "only the author"));
-}
-
-TEST_F(DerivedStateTest, CheckRevisionChangingKindIsFailedPrecondition) {
-  Replica& r = NewReplica();
-  const std::string id = RecordIdAt(0);
-  const Change first =
-      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
-  FS_ASSERT_OK(r.Store(first));
-  const Change other =
-      RecordChange(RecordKind::kFollowUpVisit, id, "li", 1, 2, H(5));
-  EXPECT_TRUE(StatusIs(r.state->CheckRevision(other.body.record()),
-                       absl::StatusCode::kFailedPrecondition,
-                       "cannot change the record's kind from spot-check to "
-                       "follow-up-visit"));
-}
-
-TEST_F(DerivedStateTest, CheckRevisionChangingCountyIsFailedPrecondition) {
-  Replica& r = NewReplica();
-  const std::string id = RecordIdAt(0);
-  const Change first =
-      RecordChange(RecordKind::kInterviewNote, id, "li", 1, 1, H(0));
-  FS_ASSERT_OK(r.Store(first));
-  Change moved = RecordChange(RecordKind::kInterviewNote, id, "li", 1, 2, H(5));
-  moved.body.mutable_record()->mutable_area()->set_county_code("640521");
-  EXPECT_TRUE(StatusIs(r.state->CheckRevision(moved.body.record()),
-                       absl::StatusCode::kFailedPrecondition,
-                       "cannot move the record from county 640522 to 640521"));
+  FS_EXPECT_OK(r.Store(rev));
+  auto head = r.state->GetRecord(id);
+  FS_ASSERT_OK(head);
+  EXPECT_EQ(head->revisions, 2);
+  EXPECT_EQ(head->head, rev.stamp);
 }
 
 // --- Remove
@@ -947,8 +906,8 @@ TEST_F(DerivedStateTest, RemoveRecordRevisionsRecomputesHead) {
   EXPECT_TRUE(DumpOf(r.db.get()) == DumpAfter({s2}));
 
   FS_ASSERT_OK(r.Reject(s2));  // the last one
-  EXPECT_TRUE(StatusIs(r.state->GetRecord(id), absl::StatusCode::kNotFound,
-                       "no such record"));
+  EXPECT_THAT(r.state->GetRecord(id),
+              StatusIs(absl::StatusCode::kNotFound, "no such record"));
   EXPECT_TRUE(DumpOf(r.db.get()) == Dump{});
 }
 
@@ -991,8 +950,8 @@ TEST_F(DerivedStateTest, RemovePassesOnTheListersError) {
       [](const std::string&) -> absl::StatusOr<std::vector<RevisionRef>> {
     return absl::UnavailableError("disk on fire");
   };
-  EXPECT_TRUE(StatusIs(r.state->Remove(s2.stamp, s2.body, broken),
-                       absl::StatusCode::kUnavailable, "disk on fire"));
+  EXPECT_THAT(r.state->Remove(s2.stamp, s2.body, broken),
+              StatusIs(absl::StatusCode::kUnavailable, "disk on fire"));
 }
 
 TEST_F(DerivedStateTest, RemoveWinningEntityWriteRestoresPreviousWinner) {
