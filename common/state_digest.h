@@ -7,18 +7,16 @@
 #ifndef FIELDSYNC_COMMON_STATE_DIGEST_H_
 #define FIELDSYNC_COMMON_STATE_DIGEST_H_
 
-#include <sodium.h>
-
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "common/hash.h"
 
 namespace fieldsync {
 
 class StateDigest {
  public:
-  StateDigest();
   void Add(absl::string_view device_id, uint64_t device_seq, uint64_t hlc,
            absl::string_view body);
   uint64_t count() const { return count_; }
@@ -27,12 +25,9 @@ class StateDigest {
   std::string Finish();
 
  private:
-  crypto_generichash_state state_;
+  Blake2b256Hasher hasher_;
   uint64_t count_ = 0;
 };
-
-// BLAKE2b-256 of `bytes`: 32 raw bytes.
-std::string Blake2b256(absl::string_view bytes);
 
 }  // namespace fieldsync
 
