@@ -14,24 +14,25 @@ absl::Status ValidateAreaCode(absl::string_view code) {
       !code.empty() && std::all_of(code.begin(), code.end(), [](char c) {
         return absl::ascii_isdigit(static_cast<unsigned char>(c));
       });
-  if (!digits || (code.size() != 6 && code.size() != 9)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("area \"", code,
-                     "\" must be a county code (6 digits) or a township code "
-                     "(9 digits)"));
+  if (!digits || (code.size() != kCountyCodeDigits &&
+                  code.size() != kTownshipCodeDigits)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "area \"", code, "\" must be a county code (", kCountyCodeDigits,
+        " digits) or a township code (", kTownshipCodeDigits, " digits)"));
   }
   return absl::OkStatus();
 }
 
 bool AreaCovers(absl::string_view area, absl::string_view county,
                 absl::string_view township) {
-  if (area.size() == 6) return area == county;
+  if (IsCountyCode(area)) return area == county;
   return !township.empty() && area == township;
 }
 
 bool AreaWithin(absl::string_view area, absl::string_view outer) {
   if (area == outer) return true;
-  return outer.size() == 6 && area.size() == 9 && absl::StartsWith(area, outer);
+  return IsCountyCode(outer) && area.size() == kTownshipCodeDigits &&
+         absl::StartsWith(area, outer);
 }
 
 bool AreaSet::Covers(absl::string_view county,

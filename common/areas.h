@@ -19,6 +19,18 @@
 
 namespace fieldsync {
 
+// Lengths of the administrative division codes (GB/T 2260 and its township
+// and village extensions): a county's code is a prefix of its townships',
+// a township's of its villages'.
+inline constexpr size_t kCountyCodeDigits = 6;
+inline constexpr size_t kTownshipCodeDigits = 9;
+inline constexpr size_t kVillageCodeDigits = 12;
+
+// Whether an area code (already validated) names a county, not a township.
+inline bool IsCountyCode(absl::string_view area) {
+  return area.size() == kCountyCodeDigits;
+}
+
 // INVALID_ARGUMENT unless `code` is 6 or 9 ASCII digits.
 absl::Status ValidateAreaCode(absl::string_view code);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/areas.h"
 #include "common/record_id.h"
 #include "common/status_macros.h"
 #include "common/wire_format.h"
@@ -81,15 +82,18 @@ absl::Status ValidateArea(const v1::AreaRef& area, absl::string_view path) {
   if (area.county_code().empty()) {
     return InvalidArgumentError(StrCat(path, ".county_code is required"));
   }
-  if (area.county_code().size() != 6 || !AllDigits(area.county_code())) {
-    return InvalidArgumentError(StrCat(
-        path, ".county_code \"", area.county_code(), "\" must be 6 digits"));
+  if (area.county_code().size() != kCountyCodeDigits ||
+      !AllDigits(area.county_code())) {
+    return InvalidArgumentError(StrCat(path, ".county_code \"",
+                                       area.county_code(), "\" must be ",
+                                       kCountyCodeDigits, " digits"));
   }
   if (!area.township_code().empty()) {
-    if (area.township_code().size() != 9 || !AllDigits(area.township_code())) {
+    if (area.township_code().size() != kTownshipCodeDigits ||
+        !AllDigits(area.township_code())) {
       return InvalidArgumentError(StrCat(path, ".township_code \"",
-                                         area.township_code(),
-                                         "\" must be 9 digits"));
+                                         area.township_code(), "\" must be ",
+                                         kTownshipCodeDigits, " digits"));
     }
     if (!absl::StartsWith(area.township_code(), area.county_code())) {
       return InvalidArgumentError(
@@ -102,10 +106,11 @@ absl::Status ValidateArea(const v1::AreaRef& area, absl::string_view path) {
       return InvalidArgumentError(
           StrCat(path, ".village_code needs ", path, ".township_code"));
     }
-    if (area.village_code().size() != 12 || !AllDigits(area.village_code())) {
+    if (area.village_code().size() != kVillageCodeDigits ||
+        !AllDigits(area.village_code())) {
       return InvalidArgumentError(StrCat(path, ".village_code \"",
-                                         area.village_code(),
-                                         "\" must be 12 digits"));
+                                         area.village_code(), "\" must be ",
+                                         kVillageCodeDigits, " digits"));
     }
     if (!absl::StartsWith(area.village_code(), area.township_code())) {
       return InvalidArgumentError(
