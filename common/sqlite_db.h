@@ -3,8 +3,10 @@
 //
 // Errors come back as absl::Status: SQLITE_BUSY/LOCKED -> UNAVAILABLE (retry),
 // SQLITE_CONSTRAINT -> ALREADY_EXISTS, SQLITE_CORRUPT/NOTADB -> DATA_LOSS,
-// SQLITE_FULL -> RESOURCE_EXHAUSTED, anything else (read-only or unopenable
-// files included) INTERNAL, each with SQLite's message. FAILED_PRECONDITION
+// SQLITE_FULL -> RESOURCE_EXHAUSTED, anything else (a read-only database
+// included) INTERNAL, each with SQLite's message; a file Open cannot open at
+// all (a directory, no permission) is UNAVAILABLE. tests/common/
+// sqlite_db_test.cc reaches each of these for real. FAILED_PRECONDITION
 // and PERMISSION_DENIED are never produced here: the stores use them for
 // revision-rule refusals. A Db is used by one thread at a time (callers lock).
 #ifndef FIELDSYNC_COMMON_SQLITE_DB_H_
