@@ -1,4 +1,4 @@
-#include "common/secret_input.h"
+#include "cli/secret_input.h"
 
 #include <termios.h>
 #include <unistd.h>

@@ -1,9 +1,10 @@
-// Reading a password for a command-line program: one line of standard input
-// when it is not a terminal (scripts, pipes), otherwise a prompt on stderr
-// with echo off. Passwords never come from the command line, where other
-// users could read them in the process list.
-#ifndef FIELDSYNC_COMMON_SECRET_INPUT_H_
-#define FIELDSYNC_COMMON_SECRET_INPUT_H_
+// Reading a password for a command-line program (the inspector CLI and the
+// server's admin commands; not part of the embeddable core): one line of
+// standard input when it is not a terminal (scripts, pipes), otherwise a
+// prompt on stderr with echo off. Passwords never come from the command line,
+// where other users could read them in the process list.
+#ifndef FIELDSYNC_CLI_SECRET_INPUT_H_
+#define FIELDSYNC_CLI_SECRET_INPUT_H_
 
 #include <string>
 
@@ -17,4 +18,4 @@ absl::StatusOr<std::string> ReadSecret(const std::string& prompt, bool confirm);
 
 }  // namespace fieldsync
 
-#endif  // FIELDSYNC_COMMON_SECRET_INPUT_H_
+#endif  // FIELDSYNC_CLI_SECRET_INPUT_H_

@@ -14,7 +14,7 @@
 #include "common/areas.h"
 #include "common/clock.h"
 #include "common/record_id.h"
-#include "common/secret_input.h"
+#include "cli/secret_input.h"
 #include "server/account_store.h"
 #include "server/password.h"
 

@@ -17,10 +17,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/time.h"
+#include "cli/secret_input.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
-#include "common/secret_input.h"
+#include "common/time_format.h"
 #include "fieldsync/client.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -126,8 +126,7 @@ std::string Bytes(uint64_t n) {
 
 std::string Time(int64_t ms) {
   if (ms == 0) return "never";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(ms),
-                          absl::UTCTimeZone());
+  return FormatTimeMs(ms);
 }
 
 // The first `max_chars` characters of UTF-8 text (never cuts a character).
@@ -632,7 +631,10 @@ int Main(int argc, char** argv) {
   }
   if (help) {
     auto h = CommandHelp().find(cli.command);
-    std::fputs(h != CommandHelp().end() ? h->second.c_str() : kUsage, stdout);
+    if (h == CommandHelp().end()) {
+      return UsageError(absl::StrCat("unknown command \"", cli.command, "\""));
+    }
+    std::fputs(h->second.c_str(), stdout);
     return 0;
   }
   if (cli.command == "init") return Init(cli);
