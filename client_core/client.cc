@@ -5,15 +5,17 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "client_core/channel.h"
 #include "client_core/local_store.h"
 #include "client_core/sync_engine.h"
+#include "common/clock.h"
 #include "common/status_macros.h"
 #include "fieldsync/v1/auth.grpc.pb.h"
+#include "rpc/deadline.h"
 
 namespace fieldsync {
 namespace {
@@ -61,60 +63,70 @@ absl::Status Client::Init(const std::string& home, const std::string& server,
   return LocalStore::Create(home, server, author, label);
 }
 
+struct Client::Impl {
+  std::unique_ptr<LocalStore> store;
+  std::string home;
+  const Clock* clock;
+  ClientTuning tuning;
+  absl::Mutex sync_mu;  // one sync (or login, logout) at a time
+};
+
 absl::StatusOr<std::unique_ptr<Client>> Client::Open(
     const ClientOptions& options) {
   const Clock* clock = options.clock ? options.clock : SystemClock::Default();
   FS_ASSIGN_OR_RETURN(auto store, LocalStore::Open(options.home, clock));
-  return std::make_unique<Client>(PrivateTag{}, std::move(store), clock,
-                                  options.tuning, options.home);
+  auto impl = std::make_unique<Impl>();
+  impl->store = std::move(store);
+  impl->home = options.home;
+  impl->clock = clock;
+  impl->tuning = options.tuning;
+  return std::make_unique<Client>(std::move(impl));
 }
 
-Client::Client(PrivateTag, std::unique_ptr<LocalStore> store,
-               const Clock* clock, ClientTuning tuning, std::string home)
-    : store_(std::move(store)),
-      home_(std::move(home)),
-      clock_(clock),
-      tuning_(tuning) {}
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Client::~Client() = default;
 
-const std::string& Client::device_id() const { return store_->device_id(); }
+const std::string& Client::device_id() const {
+  return impl_->store->device_id();
+}
 
 absl::StatusOr<std::string> Client::Record(v1::Record record) {
-  return store_->AddRecord(std::move(record), nullptr);
+  return impl_->store->AddRecord(std::move(record), nullptr);
 }
 
 absl::Status Client::Revise(const std::string& id, v1::Record record) {
-  return store_->AddRecord(std::move(record), &id).status();
+  return impl_->store->AddRecord(std::move(record), &id).status();
 }
 
 absl::StatusOr<uint64_t> Client::EditEntity(v1::EntityEdit edit) {
-  return store_->AddEntityEdit(std::move(edit));
+  return impl_->store->AddEntityEdit(std::move(edit));
 }
 
 absl::StatusOr<std::vector<RecordView>> Client::List(
     std::optional<RecordKind> kind) {
-  return store_->List(kind);
+  return impl_->store->List(kind);
 }
 
 absl::StatusOr<std::vector<Revision>> Client::Show(const std::string& id) {
-  return store_->Revisions(id);
+  return impl_->store->Revisions(id);
 }
 
 absl::StatusOr<std::vector<EntityFieldView>> Client::GetEntity(
     v1::EntityType type, const std::string& id) {
-  return store_->Entity(type, id);
+  return impl_->store->Entity(type, id);
 }
 
 absl::StatusOr<SyncReport> Client::Sync(
     const std::function<void(const SyncProgress&)>& progress) {
-  absl::MutexLock lock(&sync_mu_);
+  absl::MutexLock lock(&impl_->sync_mu);
   // ABORTED: the user's areas changed between the handshake and the
   // download; a new sync reconciles them first. (Bounded: an admin would
   // have to change them again within each retry.)
   absl::StatusOr<SyncReport> r;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    SyncEngine engine(store_.get(), clock_, tuning_, home_);
+    SyncEngine engine(impl_->store.get(), impl_->clock, impl_->tuning,
+                      impl_->home);
     r = engine.Run(progress);
     if (!absl::IsAborted(r.status())) break;
   }
@@ -122,18 +134,19 @@ absl::StatusOr<SyncReport> Client::Sync(
 }
 
 absl::StatusOr<v1::Identity> Client::Login(const LoginOptions& o) {
-  absl::MutexLock lock(&sync_mu_);
+  absl::MutexLock lock(&impl_->sync_mu);
   if (o.user.empty()) return absl::InvalidArgumentError("user is required");
-  ConnectionSettings conn = store_->connection();
+  ConnectionSettings conn = impl_->store->connection();
   if (!o.server.empty()) conn.server = o.server;
   conn.ca_pem = o.ca_pem;
   conn.insecure_plaintext = o.insecure_plaintext;
   if (!o.force) {
-    FS_ASSIGN_OR_RETURN(const uint64_t others, store_->PendingByOthers(o.user));
+    FS_ASSIGN_OR_RETURN(const uint64_t others,
+                        impl_->store->PendingByOthers(o.user));
     if (others > 0) {
       return absl::FailedPreconditionError(absl::StrCat(
-          others, " record(s) made on this device by ", store_->author(),
-          " are waiting to be sent: log in as ", store_->author(),
+          others, " record(s) made on this device by ", impl_->store->author(),
+          " are waiting to be sent: log in as ", impl_->store->author(),
           " and sync them first (or force the login: the server will refuse "
           "them as not ",
           o.user, "'s)"));
@@ -144,37 +157,35 @@ absl::StatusOr<v1::Identity> Client::Login(const LoginOptions& o) {
   v1::LoginRequest req;
   req.set_user(o.user);
   req.set_password(o.password);
-  req.set_device_id(store_->device_id());
-  req.set_device_key(store_->device_key());
-  req.set_device_label(store_->label());
+  req.set_device_id(impl_->store->device_id());
+  req.set_device_key(impl_->store->device_key());
+  req.set_device_label(impl_->store->label());
   v1::LoginResponse resp;
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(tuning_.rpc_deadline_ms));
+  SetDeadline(&ctx, impl_->tuning.rpc_deadline_ms);
   FS_RETURN_IF_ERROR(FromGrpc(stub->Login(&ctx, req, &resp), conn, "Login"));
   // The user first, then the token: a device never holds a token for a
   // user other than the one it records as.
-  FS_RETURN_IF_ERROR(store_->SetLogin(conn, o.user));
-  FS_RETURN_IF_ERROR(WriteToken(home_, resp.token()));
+  FS_RETURN_IF_ERROR(impl_->store->SetLogin(conn, o.user));
+  FS_RETURN_IF_ERROR(WriteToken(impl_->home, resp.token()));
   return resp.identity();
 }
 
 absl::Status Client::Logout() {
-  absl::MutexLock lock(&sync_mu_);
-  auto token = ReadToken(home_);
+  absl::MutexLock lock(&impl_->sync_mu);
+  auto token = ReadToken(impl_->home);
   if (absl::IsUnauthenticated(token.status())) {
     return absl::FailedPreconditionError("this device is not logged in");
   }
   absl::Status told = token.status();
   if (token.ok()) {
-    const ConnectionSettings conn = store_->connection();
+    const ConnectionSettings conn = impl_->store->connection();
     auto channel = MakeChannel(conn);
     told = channel.status();
     if (channel.ok()) {
       auto stub = v1::AuthService::NewStub(*channel);
       grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::milliseconds(tuning_.rpc_deadline_ms));
+      SetDeadline(&ctx, impl_->tuning.rpc_deadline_ms);
       Authorize(&ctx, *token);
       v1::LogoutResponse resp;
       told = FromGrpc(stub->Logout(&ctx, v1::LogoutRequest(), &resp), conn,
@@ -183,7 +194,7 @@ absl::Status Client::Logout() {
       if (absl::IsUnauthenticated(told)) told = absl::OkStatus();
     }
   }
-  FS_RETURN_IF_ERROR(RemoveToken(home_));
+  FS_RETURN_IF_ERROR(RemoveToken(impl_->home));
   if (!told.ok()) {
     return absl::Status(
         told.code(),
@@ -197,13 +208,12 @@ absl::Status Client::Logout() {
 }
 
 absl::StatusOr<v1::Identity> Client::WhoAmI() {
-  FS_ASSIGN_OR_RETURN(const std::string token, ReadToken(home_));
-  const ConnectionSettings conn = store_->connection();
+  FS_ASSIGN_OR_RETURN(const std::string token, ReadToken(impl_->home));
+  const ConnectionSettings conn = impl_->store->connection();
   FS_ASSIGN_OR_RETURN(auto channel, MakeChannel(conn));
   auto stub = v1::AuthService::NewStub(channel);
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(tuning_.rpc_deadline_ms));
+  SetDeadline(&ctx, impl_->tuning.rpc_deadline_ms);
   Authorize(&ctx, token);
   v1::Identity id;
   FS_RETURN_IF_ERROR(
@@ -212,13 +222,15 @@ absl::StatusOr<v1::Identity> Client::WhoAmI() {
 }
 
 absl::StatusOr<DeviceStatus> Client::Status() {
-  FS_ASSIGN_OR_RETURN(DeviceStatus s, store_->Status());
-  FS_ASSIGN_OR_RETURN(s.areas, store_->HeldAreas());
-  s.logged_in = ReadToken(home_).ok();
-  s.tls = !store_->connection().ca_pem.empty();
+  FS_ASSIGN_OR_RETURN(DeviceStatus s, impl_->store->Status());
+  FS_ASSIGN_OR_RETURN(s.areas, impl_->store->HeldAreas());
+  s.logged_in = ReadToken(impl_->home).ok();
+  s.tls = !impl_->store->connection().ca_pem.empty();
   return s;
 }
 
-absl::StatusOr<StateSummary> Client::Summarize() { return store_->Summarize(); }
+absl::StatusOr<StateSummary> Client::Summarize() {
+  return impl_->store->Summarize();
+}
 
 }  // namespace fieldsync

@@ -13,6 +13,7 @@
 #include "common/record_kind.h"
 #include "common/state_digest.h"
 #include "common/status_macros.h"
+#include "common/sync_tuning.h"
 #include "common/validate.h"
 #include "common/wire_format.h"
 

@@ -12,14 +12,11 @@
 #include "client_core/channel.h"
 #include "common/status_macros.h"
 #include "common/wire_format.h"
+#include "rpc/deadline.h"
+#include "rpc/status_conversion.h"
 
 namespace fieldsync {
 namespace {
-
-void Deadline(grpc::ClientContext* ctx, int64_t ms) {
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::milliseconds(ms));
-}
 
 void Report(const std::function<void(const SyncProgress&)>& f,
             const SyncProgress& p) {
@@ -48,7 +45,7 @@ absl::Status FromGrpc(const grpc::Status& s, const ConnectionSettings& conn,
   } else {
     msg = absl::StrCat(call, " at ", server, ": ", msg);
   }
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), msg);
+  return absl::Status(FromGrpcStatus(s).code(), msg);
 }
 
 SyncEngine::SyncEngine(LocalStore* store, const Clock* clock,
@@ -57,7 +54,7 @@ SyncEngine::SyncEngine(LocalStore* store, const Clock* clock,
 
 void SyncEngine::NewContext(grpc::ClientContext* ctx,
                             int64_t deadline_ms) const {
-  Deadline(ctx, deadline_ms);
+  SetDeadline(ctx, deadline_ms);
   Authorize(ctx, token_);
 }
 

@@ -1,5 +1,8 @@
-// Every sync tuning value in one place, each with its trade-off. Tests and
-// benchmarks change them through the structs; the defaults are what ships.
+// Every sync tuning value of the protocol and the server in one place, each
+// with its trade-off. Tests and benchmarks change them through the structs;
+// the defaults are what ships. The device's own knobs (batch sizes it sends,
+// page size it asks for, deadlines) are part of the client core's public
+// API: ClientTuning in client_core/include/fieldsync/client_tuning.h.
 #ifndef FIELDSYNC_COMMON_SYNC_TUNING_H_
 #define FIELDSYNC_COMMON_SYNC_TUNING_H_
 
@@ -38,30 +41,6 @@ struct ServerLimits {
   // merges for that long. 5 minutes: phone clocks set by the network are
   // within seconds; a manually set wrong clock is hours or days off.
   int64_t max_clock_skew_ms = 5 * 60 * 1000;
-};
-
-struct ClientTuning {
-  // Changes per upload batch; the server's limit wins if lower. Larger
-  // batches mean fewer commits on the server (each one an fsync); smaller
-  // ones resend less after a broken connection.
-  uint32_t upload_batch = 4096;
-  // The first batch of an upload; each next one doubles, up to upload_batch.
-  // Small first batches start the server storing early (the stream is a
-  // pipeline); large later ones commit rarely.
-  uint32_t first_upload_batch = 512;
-  // Batches sent before their answers arrive. 2 keeps the device reading the
-  // next batch while the server commits this one; more only adds memory.
-  uint32_t upload_window = 2;
-  // Page size asked for on Download (0 = server default). Each page is one
-  // device transaction; a break redoes at most one page.
-  uint32_t download_page = 2000;
-  // Deadline for one RPC. Field networks are slow: generous, but bounded so a
-  // dead link is noticed and the next sync resumes.
-  int64_t rpc_deadline_ms = 60 * 1000;
-  // Deadline for the whole upload stream. Past it the stream ends with
-  // DEADLINE_EXCEEDED; the batches answered by then stand, and the next sync
-  // sends the rest.
-  int64_t upload_stream_deadline_ms = 10 * 60 * 1000;
 };
 
 }  // namespace fieldsync

@@ -30,16 +30,19 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "common/clock.h"
-#include "common/record_kind.h"
-#include "common/sync_tuning.h"
+#include "fieldsync/client_tuning.h"
 #include "fieldsync/v1/auth.pb.h"
 #include "fieldsync/v1/records.pb.h"
 
 namespace fieldsync {
 
-class LocalStore;
+// The time source (common/clock.h); tests pass a fake one.
+class Clock;
+// The kind of a change, as an int: the field number of Record's body oneof
+// for an observation (1 spot check, 2 follow-up visit, 3 interview note,
+// 4 document review, 5 monthly report), 100 for an entity edit, 0 unknown
+// (common/record_kind.h names them).
+enum class RecordKind : int;
 
 struct ClientOptions {
   std::string home;              // directory holding the device's store
@@ -62,15 +65,15 @@ struct Revision {
 };
 
 struct RecordView {
-  std::string id;  // 16 raw bytes
-  RecordKind kind = RecordKind::kUnknown;
+  std::string id;     // 16 raw bytes
+  RecordKind kind{};  // 0: unknown
   int64_t revisions = 0;
   Revision current;  // the revision with the greatest stamp
 };
 
 struct Rejection {
   uint64_t device_seq = 0;
-  RecordKind kind = RecordKind::kUnknown;
+  RecordKind kind{};    // 0: unknown
   std::string subject;  // record id (hex) or entity key
   int code = 0;         // google.rpc.Code
   std::string reason;
@@ -208,19 +211,13 @@ class Client {
 
   const std::string& device_id() const;
 
- private:
-  struct PrivateTag {};
-
- public:
-  Client(PrivateTag, std::unique_ptr<LocalStore> store, const Clock* clock,
-         ClientTuning tuning, std::string home);
+  // What a Client holds (the device store, the home, the clock, the tuning,
+  // the lock that keeps one sync at a time): client.cc.
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
 
  private:
-  std::unique_ptr<LocalStore> store_;
-  const std::string home_;
-  const Clock* const clock_;
-  const ClientTuning tuning_;
-  absl::Mutex sync_mu_;  // one sync at a time
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace fieldsync
