@@ -1,5 +1,6 @@
-// Small helpers shared by the tests of common/: status assertions that check
-// the code and that the message names a field, fixed device ids, and complete
+// Small helpers shared by the tests of common/: an assertion that a status
+// is INVALID_ARGUMENT naming a field (tests/util/status_matchers.h has the
+// general matchers), fixed device ids, and complete
 // records built from the examples.
 #ifndef FIELDSYNC_TESTS_COMMON_COMMON_TEST_HELPERS_H_
 #define FIELDSYNC_TESTS_COMMON_COMMON_TEST_HELPERS_H_
@@ -17,37 +18,15 @@
 #include "common/record_kind.h"
 #include "common/wire_format.h"
 #include "fieldsync/v1/records.pb.h"
+#include "tests/util/status_matchers.h"
 #include "tests/util/test_util.h"
 
 namespace fieldsync::testing {
 
-// Success when `s` has code `code` and its message contains `needle`.
-inline ::testing::AssertionResult StatusIs(const absl::Status& s,
-                                           absl::StatusCode code,
-                                           absl::string_view needle) {
-  if (s.code() != code) {
-    return ::testing::AssertionFailure()
-           << "expected code " << absl::StatusCodeToString(code) << ", got "
-           << s;
-  }
-  if (s.message().find(needle) == absl::string_view::npos) {
-    return ::testing::AssertionFailure()
-           << "message of " << s << " does not contain \"" << needle << "\"";
-  }
-  return ::testing::AssertionSuccess();
-}
-
-template <typename T>
-::testing::AssertionResult StatusIs(const absl::StatusOr<T>& s,
-                                    absl::StatusCode code,
-                                    absl::string_view needle) {
-  return StatusIs(s.status(), code, needle);
-}
-
 // INVALID_ARGUMENT naming `field`.
-#define FS_EXPECT_INVALID(expr, field)        \
-  EXPECT_TRUE(::fieldsync::testing::StatusIs( \
-      (expr), ::absl::StatusCode::kInvalidArgument, (field)))
+#define FS_EXPECT_INVALID(expr, field)                \
+  EXPECT_THAT((expr), ::fieldsync::testing::StatusIs( \
+                          ::absl::StatusCode::kInvalidArgument, (field)))
 
 // A fixed 16-byte device id whose every byte is `n` (so ids order by `n`).
 inline std::string DeviceIdOf(uint8_t n) {

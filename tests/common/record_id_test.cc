@@ -156,8 +156,8 @@ TEST(IdFromStringTest, BadTextIsInvalidArgument) {
       "{0190f5c2-8a1b-7c3d-9e4f-0123456789ab}",
   };
   for (const std::string& text : bad) {
-    EXPECT_TRUE(StatusIs(IdFromString(text), absl::StatusCode::kInvalidArgument,
-                         "id \"" + text + "\""))
+    EXPECT_THAT(IdFromString(text), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             "id \"" + text + "\""))
         << "text: " << text;
   }
 }

@@ -926,14 +926,13 @@ TEST(ParseChangeBodyTest, OversizedIsResourceExhausted) {
   *body.mutable_record() = FullExample(RecordKind::kSpotCheck, dev);
   const std::string bytes = Serialize(body);
   FS_EXPECT_OK(ParseChangeBody(bytes, dev, bytes.size()));  // at the limit
-  EXPECT_TRUE(StatusIs(ParseChangeBody(bytes, dev, bytes.size() - 1),
-                       absl::StatusCode::kResourceExhausted,
+  EXPECT_THAT(ParseChangeBody(bytes, dev, bytes.size() - 1),
+              StatusIs(absl::StatusCode::kResourceExhausted,
                        absl::StrCat("change body is ", bytes.size(),
                                     " bytes; at most ", bytes.size() - 1)));
   // A huge body is refused before any parsing, even if it is garbage.
-  EXPECT_TRUE(StatusIs(
-      ParseChangeBody(std::string(kMaxBody + 1, '\xff'), dev, kMaxBody),
-      absl::StatusCode::kResourceExhausted, "change body"));
+  EXPECT_THAT(ParseChangeBody(std::string(kMaxBody + 1, '\xff'), dev, kMaxBody),
+              StatusIs(absl::StatusCode::kResourceExhausted, "change body"));
 }
 
 TEST(ParseChangeBodyTest, GarbageIsInvalidArgument) {
@@ -948,8 +947,8 @@ TEST(ParseChangeBodyTest, GarbageIsInvalidArgument) {
   };
   for (const std::string& bytes : garbage) {
     SCOPED_TRACE(::testing::PrintToString(bytes));
-    EXPECT_TRUE(StatusIs(ParseChangeBody(bytes, dev, kMaxBody),
-                         absl::StatusCode::kInvalidArgument,
+    EXPECT_THAT(ParseChangeBody(bytes, dev, kMaxBody),
+                StatusIs(absl::StatusCode::kInvalidArgument,
                          "not a valid fieldsync.v1.ChangeBody"));
   }
 }
@@ -965,24 +964,23 @@ TEST(ParseChangeBodyTest, InvalidUtf8IsInvalidArgument) {
   const size_t at = bad.find(marker);
   ASSERT_NE(at, std::string::npos);
   bad[at] = '\xc3';  // a lead byte followed by ASCII: invalid UTF-8
-  EXPECT_TRUE(StatusIs(ParseChangeBody(bad, dev, kMaxBody),
-                       absl::StatusCode::kInvalidArgument,
+  EXPECT_THAT(ParseChangeBody(bad, dev, kMaxBody),
+              StatusIs(absl::StatusCode::kInvalidArgument,
                        "not a valid fieldsync.v1.ChangeBody"));
 }
 
 TEST(ParseChangeBodyTest, EmptyBodyHasNeitherKind) {
-  EXPECT_TRUE(StatusIs(ParseChangeBody("", DeviceIdOf(7), kMaxBody),
-                       absl::StatusCode::kInvalidArgument,
+  EXPECT_THAT(ParseChangeBody("", DeviceIdOf(7), kMaxBody),
+              StatusIs(absl::StatusCode::kInvalidArgument,
                        "change body has neither record nor entity_edit"));
 }
 
 TEST(ParseChangeBodyTest, RecordFromAnotherDeviceIsInvalidArgument) {
   v1::ChangeBody body;
   *body.mutable_record() = FullExample(RecordKind::kSpotCheck, DeviceIdOf(7));
-  EXPECT_TRUE(
-      StatusIs(ParseChangeBody(Serialize(body), DeviceIdOf(8), kMaxBody),
-               absl::StatusCode::kInvalidArgument,
-               "record.device_id is not the uploading device"));
+  EXPECT_THAT(ParseChangeBody(Serialize(body), DeviceIdOf(8), kMaxBody),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "record.device_id is not the uploading device"));
 }
 
 TEST(ParseChangeBodyTest, InvalidContentNamesTheField) {

@@ -51,7 +51,8 @@ class StatusIsMatcher {
   }
   void DescribeTo(std::ostream* os) const {
     *os << "has code " << absl::StatusCodeToString(code_);
-    if (!needle_.empty()) *os << " and a message containing \"" << needle_ << '"';
+    if (!needle_.empty())
+      *os << " and a message containing \"" << needle_ << '"';
   }
   void DescribeNegationTo(std::ostream* os) const {
     *os << "does not ";
