@@ -259,14 +259,9 @@ class RawDb {
 
   RejectionRow Rejection(const std::string& device, uint64_t device_seq) {
     RejectionRow row;
-    sqlite3_stmt* q = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_,
-                                 "SELECT code, length(body), body_hash IS NOT "
-                                 "NULL FROM rejections WHERE device_id = ? "
-                                 "AND device_seq = ?",
-                                 -1, &q, nullptr),
-              SQLITE_OK)
-        << sqlite3_errmsg(db_);
+    sqlite3_stmt* q = Prepare(
+        "SELECT code, length(body), body_hash IS NOT NULL FROM rejections "
+        "WHERE device_id = ? AND device_seq = ?");
     sqlite3_bind_blob(q, 1, device.data(), static_cast<int>(device.size()),
                       SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(device_seq));
@@ -280,11 +275,26 @@ class RawDb {
     return row;
   }
 
+  // The failed-login counter of `name` as stored (all zero: no row).
+  LoginAttempts Attempts(const std::string& name) {
+    LoginAttempts a;
+    sqlite3_stmt* q = Prepare(
+        "SELECT failures, last_failure_ms, locked_until_ms FROM "
+        "login_attempts WHERE name = ?");
+    sqlite3_bind_text(q, 1, name.data(), static_cast<int>(name.size()),
+                      SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      a.failures = sqlite3_column_int64(q, 0);
+      a.last_failure_ms = sqlite3_column_int64(q, 1);
+      a.locked_until_ms = sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
+    return a;
+  }
+
   // The first column of the first row of `sql` as an integer.
   int64_t Int(const std::string& sql) {
-    sqlite3_stmt* q = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db_);
+    sqlite3_stmt* q = Prepare(sql);
     int64_t v = -1;
     if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
@@ -303,6 +313,14 @@ class RawDb {
   sqlite3* raw() { return db_; }
 
  private:
+  // `sql` prepared (the test fails if it cannot be); finalize it after use.
+  sqlite3_stmt* Prepare(const std::string& sql) {
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db_);
+    return q;
+  }
+
   sqlite3* db_ = nullptr;
 };
 
