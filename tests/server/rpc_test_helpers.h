@@ -83,15 +83,20 @@ class Rpc {
   }
 
   grpc::Status Handshake(const std::optional<std::string>& auth,
+                         const v1::HandshakeRequest& req,
+                         v1::HandshakeResponse* resp) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, auth);
+    return sync_->Handshake(&ctx, req, resp);
+  }
+  grpc::Status Handshake(const std::optional<std::string>& auth,
                          const std::string& device,
                          v1::HandshakeResponse* resp) {
     v1::HandshakeRequest req;
     req.set_protocol_version(kProtocolVersion);
     req.set_device_id(device);
     req.set_device_label("test device");
-    grpc::ClientContext ctx;
-    Authorize(&ctx, auth);
-    return sync_->Handshake(&ctx, req, resp);
+    return Handshake(auth, req, resp);
   }
   grpc::Status Handshake(const std::optional<std::string>& auth,
                          const std::string& device) {
@@ -113,12 +118,16 @@ class Rpc {
   }
 
   grpc::Status Upload(const std::optional<std::string>& auth,
+                      const v1::UploadRequest& req, v1::UploadResponse* resp) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, auth);
+    return sync_->Upload(&ctx, req, resp);
+  }
+  grpc::Status Upload(const std::optional<std::string>& auth,
                       const std::string& device,
                       const std::vector<OutChange>& changes,
                       v1::UploadResponse* resp) {
-    grpc::ClientContext ctx;
-    Authorize(&ctx, auth);
-    return sync_->Upload(&ctx, Request(device, changes), resp);
+    return Upload(auth, Request(device, changes), resp);
   }
 
   // Streams `batches` (each as one UploadRequest) and collects the answers.
