@@ -53,9 +53,9 @@
 #include "fieldsync/client.h"
 #include "fieldsync/v1/records.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "server/account_store.h"
 #include "server/password.h"
 #include "server/server_runner.h"
+#include "server/sqlite_account_store.h"
 #include "server/sqlite_server_store.h"
 
 namespace fieldsync::bench {
@@ -531,7 +531,7 @@ absl::Status Run(const Options& opt) {
     accounts.reset();
     const std::string db = dir->Sub(absl::StrCat("server-", run, ".db"));
     FS_ASSIGN_OR_RETURN(store, SqliteServerStore::Open(db));
-    FS_ASSIGN_OR_RETURN(accounts, AccountStore::Open(db));
+    FS_ASSIGN_OR_RETURN(accounts, SqliteAccountStore::Open(db));
     FS_RETURN_IF_ERROR(accounts
                            ->CreateUser(kAuthor, v1::ROLE_INSPECTOR, pw_hash,
                                         {"640522"}, "bench", 0)

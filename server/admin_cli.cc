@@ -17,6 +17,7 @@
 #include "cli/secret_input.h"
 #include "server/account_store.h"
 #include "server/password.h"
+#include "server/sqlite_account_store.h"
 
 namespace fieldsync {
 
@@ -282,7 +283,7 @@ int RunAdmin(const std::string& db, const std::vector<std::string>& all) {
     return Fail(absl::StrCat("no server database at ", db,
                              ": check the path (it is the serve --db PATH)"));
   }
-  auto accounts = AccountStore::Open(db);
+  auto accounts = SqliteAccountStore::Open(db);
   if (!accounts.ok()) return Fail(std::string(accounts.status().message()));
   if (!exists) {
     std::fprintf(stderr,

@@ -40,23 +40,35 @@ absl::Status LoginAgain(const std::string& why) {
       absl::StrCat(why, ": log in again (fieldsync login)"));
 }
 
-// The stand-in hash checked for unknown names, made once per cost.
-const std::string& DummyHash(PasswordCost cost) {
-  auto make = [](PasswordCost c) {
-    auto h = HashPassword("fieldsync-dummy-password", c);
-    return h.ok() ? *h : std::string();
-  };
-  if (cost == PasswordCost::kInteractive) {
-    static const std::string slow = make(PasswordCost::kInteractive);
-    return slow;
-  }
-  static const std::string fast = make(PasswordCost::kTestOnlyFast);
-  return fast;
+// The password the stand-in hash for unknown names is made of.
+constexpr absl::string_view kDummyPassword = "fieldsync-dummy-password";
+
+absl::Status AccountDisabled(const std::string& name) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the account \"", name, "\" is disabled: ask an administrator"));
 }
 
 }  // namespace
 
 std::string TokenHash(absl::string_view token) { return Blake2b256(token); }
+
+absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(
+    AccountStore* accounts, const Clock* clock, AuthOptions options) {
+  absl::StatusOr<std::string> dummy =
+      options.hash_password(kDummyPassword, options.dummy_cost);
+  if (!dummy.ok() || dummy->empty()) {
+    const absl::Status why =
+        dummy.ok() ? absl::InternalError("it came out empty") : dummy.status();
+    return absl::Status(
+        why.code(),
+        absl::StrCat("cannot make the stand-in password hash that keeps "
+                     "unknown user names from answering faster than known "
+                     "ones (",
+                     why.message(), "): refusing to serve logins without it"));
+  }
+  return std::make_unique<Authenticator>(PrivateTag{}, accounts, clock, options,
+                                         *std::move(dummy));
+}
 
 bool Authenticator::CheckPassword(absl::string_view hash,
                                   absl::string_view password) {
@@ -160,7 +172,7 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
     match = CheckPassword(user->pw_hash, req.password());
   } else {
     // As long as a real check, so timing does not tell which names exist.
-    (void)CheckPassword(DummyHash(options_.dummy_cost), req.password());
+    (void)CheckPassword(dummy_hash_, req.password());
   }
   if (!match) {
     std::string detail = user.ok() ? "wrong password" : "no such user";
@@ -176,8 +188,7 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
   if (user->disabled) {
     FS_RETURN_IF_ERROR(accounts_->RecordRefusedLogin(
         req.user(), req.device_id(), "account disabled", now));
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the account \"", req.user(), "\" is disabled: ask an administrator"));
+    return AccountDisabled(req.user());
   }
   const std::string token = NewToken();
   const int64_t expires = now + options_.token_ttl_ms;
@@ -189,7 +200,6 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
   c.user_id = user->user_id;
   c.user = user->name;
   c.role = user->role;
-  c.granted = user->areas;
   c.areas = VisibleAreas(user->role, user->areas);
   c.device_id = req.device_id();
   c.token_id = token_id;
@@ -233,15 +243,11 @@ absl::StatusOr<Caller> Authenticator::CheckToken(absl::string_view token) {
         absl::StrCat("the token expired at ", When(t->expires_ms)));
   }
   FS_ASSIGN_OR_RETURN(UserRecord u, accounts_->GetUser(t->user));
-  if (u.disabled) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("the account \"", u.name, "\" is disabled"));
-  }
+  if (u.disabled) return AccountDisabled(u.name);
   Caller c;
   c.user_id = u.user_id;
   c.user = u.name;
   c.role = u.role;
-  c.granted = u.areas;
   c.areas = VisibleAreas(u.role, u.areas);
   c.device_id = t->device_id;
   c.token_id = t->token_id;

@@ -15,12 +15,25 @@
 // lock_ms. Attempts that come too soon are refused with RESOURCE_EXHAUSTED
 // without checking the password, so guessing cannot go faster by trying
 // harder. A successful login clears the counter; `admin unlock` does too.
+//
+// Unknown names: their password is checked against a stand-in hash made
+// when the Authenticator is created, so that an answer takes as long for a
+// name that does not exist as for one that does. If that hash cannot be
+// made, Create fails (the server does not start) rather than answering
+// unknown names faster.
+//
+// A disabled account is refused with FAILED_PRECONDITION at login and at
+// every token check alike: the caller cannot fix it by retrying or logging
+// in again, only an administrator can (`admin user enable`). Disabling
+// also revokes the account's tokens, so the token check sees it only for a
+// token issued while the account was being disabled.
 #ifndef FIELDSYNC_SERVER_AUTH_H_
 #define FIELDSYNC_SERVER_AUTH_H_
 
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -43,6 +56,9 @@ struct AuthOptions {
   // Cost of the stand-in hash checked for unknown names (to take as long as
   // a real check). Tests that use fast hashes set kTestOnlyFast.
   PasswordCost dummy_cost = PasswordCost::kInteractive;
+  // Makes the stand-in hash (HashPassword; tests inject a failing one).
+  absl::StatusOr<std::string> (*hash_password)(
+      absl::string_view password, PasswordCost cost) = &HashPassword;
   // Password checks running at once (each takes 64 MiB); more wait.
   int max_concurrent_checks = 4;
 };
@@ -53,29 +69,47 @@ struct Caller {
   std::string user;
   v1::Role role = v1::ROLE_UNSPECIFIED;
   AreaSet areas;  // what the caller may see (all for reviewers and admins)
-  std::vector<std::string> granted;  // the user's own area list
-  std::string device_id;             // the device the token was issued to
+  std::string device_id;  // the device the token was issued to
   int64_t token_id = 0;
   int64_t expires_ms = 0;
 };
 
 class Authenticator {
  public:
-  // `accounts` and `clock` must outlive it.
-  Authenticator(AccountStore* accounts, const Clock* clock, AuthOptions options)
-      : accounts_(accounts), clock_(clock), options_(options) {}
+  // `accounts` and `clock` must outlive it. Makes the stand-in hash for
+  // unknown names (options.dummy_cost); its error, with a message saying
+  // the server cannot start without it, if it cannot be made
+  // (RESOURCE_EXHAUSTED: not enough memory).
+  static absl::StatusOr<std::unique_ptr<Authenticator>> Create(
+      AccountStore* accounts, const Clock* clock, AuthOptions options);
 
+  // UNAUTHENTICATED: wrong user name or password (one answer for both);
+  // RESOURCE_EXHAUSTED: slowed down or locked after failures (the message
+  // says until when); FAILED_PRECONDITION: the account is disabled;
+  // PERMISSION_DENIED: the device id is registered with another key;
+  // INVALID_ARGUMENT: a malformed request.
   absl::StatusOr<v1::LoginResponse> Login(const v1::LoginRequest& request);
   // The caller behind the call's `authorization: Bearer` metadata.
   // UNAUTHENTICATED: no token, unknown, expired or revoked (the message says
-  // which, and to log in again); PERMISSION_DENIED: the account is disabled.
+  // which, and to log in again); FAILED_PRECONDITION: the account is
+  // disabled.
   absl::StatusOr<Caller> Authenticate(const grpc::ServerContext& context);
   absl::StatusOr<Caller> CheckToken(absl::string_view token);
   // Revokes the caller's token.
   absl::Status Logout(const Caller& caller);
 
   v1::Identity IdentityOf(const Caller& caller) const;
-  AccountStore* accounts() { return accounts_; }
+
+ private:
+  struct PrivateTag {};  // only Create constructs
+
+ public:
+  Authenticator(PrivateTag, AccountStore* accounts, const Clock* clock,
+                AuthOptions options, std::string dummy_hash)
+      : accounts_(accounts),
+        clock_(clock),
+        options_(options),
+        dummy_hash_(std::move(dummy_hash)) {}
 
  private:
   // Checks `password` against `hash` when a slot is free (see
@@ -85,6 +119,7 @@ class Authenticator {
   AccountStore* const accounts_;
   const Clock* const clock_;
   const AuthOptions options_;
+  const std::string dummy_hash_;  // checked for unknown names
   absl::Mutex checks_mu_;
   int checks_running_ ABSL_GUARDED_BY(checks_mu_) = 0;
 };

@@ -1,6 +1,7 @@
 #include "server/auth_service.h"
 
-#include "server/sync_service.h"
+#include "server/guarded_rpc.h"
+#include "server/sync_service.h"  // ToGrpcStatus
 
 namespace fieldsync {
 
@@ -16,18 +17,18 @@ grpc::Status AuthServiceImpl::Login(grpc::ServerContext*,
 grpc::Status AuthServiceImpl::Logout(grpc::ServerContext* context,
                                      const v1::LogoutRequest*,
                                      v1::LogoutResponse*) {
-  auto caller = auth_->Authenticate(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(auth_->Logout(*caller));
+  return Guarded(*auth_, *context, [&](const Caller& caller) {
+    return ToGrpcStatus(auth_->Logout(caller));
+  });
 }
 
 grpc::Status AuthServiceImpl::WhoAmI(grpc::ServerContext* context,
                                      const v1::WhoAmIRequest*,
                                      v1::Identity* resp) {
-  auto caller = auth_->Authenticate(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  *resp = auth_->IdentityOf(*caller);
-  return grpc::Status::OK;
+  return Guarded(*auth_, *context, [&](const Caller& caller) {
+    *resp = auth_->IdentityOf(caller);
+    return grpc::Status::OK;
+  });
 }
 
 }  // namespace fieldsync

@@ -1,5 +1,6 @@
 // The AuthService gRPC handlers (auth.proto): thin adapters over the
-// Authenticator. Thread-safe.
+// Authenticator. Login needs no token; Logout and WhoAmI check it first
+// (guarded_rpc.h). Thread-safe.
 #ifndef FIELDSYNC_SERVER_AUTH_SERVICE_H_
 #define FIELDSYNC_SERVER_AUTH_SERVICE_H_
 

@@ -15,9 +15,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/record_id.h"
-#include "server/account_store.h"
 #include "server/admin_cli.h"
 #include "server/server_runner.h"
+#include "server/sqlite_account_store.h"
 #include "server/sqlite_server_store.h"
 
 namespace {
@@ -109,7 +109,7 @@ int Serve(const Args& a) {
   if (a.db.empty()) return Fail("serve needs --db PATH (see --help)");
   auto store = fieldsync::SqliteServerStore::Open(a.db);
   if (!store.ok()) return Fail(std::string(store.status().message()));
-  auto accounts = fieldsync::AccountStore::Open(a.db);
+  auto accounts = fieldsync::SqliteAccountStore::Open(a.db);
   if (!accounts.ok()) return Fail(std::string(accounts.status().message()));
   fieldsync::ServerOptions options;
   options.listen = a.listen;

@@ -29,11 +29,13 @@ absl::StatusOr<std::unique_ptr<FieldsyncServer>> FieldsyncServer::Start(
         "--tls-cert FILE --tls-key FILE, or --insecure-plaintext if that "
         "is really what you want"));
   }
+  const Clock* clock = options.clock ? options.clock : SystemClock::Default();
+  absl::StatusOr<std::unique_ptr<Authenticator>> auth =
+      Authenticator::Create(accounts, clock, options.auth);
+  if (!auth.ok()) return auth.status();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  const Clock* clock = options.clock ? options.clock : SystemClock::Default();
-  auto server = std::make_unique<FieldsyncServer>(
-      std::make_unique<Authenticator>(accounts, clock, options.auth), host);
+  auto server = std::make_unique<FieldsyncServer>(*std::move(auth), host);
   server->service_ = std::make_unique<SyncServiceImpl>(
       store, server->auth_.get(), clock, options.limits);
   server->auth_service_ =

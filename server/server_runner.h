@@ -42,7 +42,9 @@ class FieldsyncServer {
   // Starts serving `store` and `accounts` (which must outlive the server).
   // UNAVAILABLE if the address cannot be bound (in use, bad host);
   // FAILED_PRECONDITION for plaintext on a non-loopback address without
-  // insecure_plaintext; INVALID_ARGUMENT for a certificate without a key.
+  // insecure_plaintext; INVALID_ARGUMENT for a certificate without a key;
+  // the error of Authenticator::Create (auth.h) if the stand-in password
+  // hash cannot be made.
   static absl::StatusOr<std::unique_ptr<FieldsyncServer>> Start(
       ServerStore* store, AccountStore* accounts, const ServerOptions& options);
 

@@ -1,9 +1,11 @@
 // The server database's schema, in one place: the sync store
 // (sqlite_server_store.h) and the account store (sqlite_account_store.h)
 // share one SQLite file, and an admin process may open it while the server
-// runs. OpenServerDb creates the tables of a new file and migrates an older
-// one, step by step, in one transaction per step, so a crash mid-migration
-// leaves the previous version intact.
+// runs. Of the tables both stores write, `audit` is written only through
+// AuditLog (audit_log.h) and device registrations only through DeviceRows
+// (device_rows.h). OpenServerDb creates the tables of a new file and
+// migrates an older one, step by step, all in one transaction, so a crash
+// mid-migration leaves the previous version intact.
 //
 // Version 1 (the walking skeleton): meta, devices, changes, origin_runs,
 // rejections. Version 2 (accounts): changes.township; rejections.body_hash

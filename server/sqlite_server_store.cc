@@ -140,37 +140,15 @@ absl::Status SqliteServerStore::Init() {
       db->PrepareKept(
           "SELECT seq, device_id, device_seq, hlc, flags, body "
           "FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"));
-  FS_ASSIGN_OR_RETURN(
-      insert_audit_,
-      db->PrepareKept("INSERT INTO audit(at_ms, actor, device_id, action, "
-                      "detail) VALUES(?,?,?,'upload',?)"));
+  FS_ASSIGN_OR_RETURN(audit_, AuditLog::Prepare(db));
+  FS_ASSIGN_OR_RETURN(devices_, DeviceRows::Prepare(db));
   return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> SqliteServerStore::RegisterDevice(
     const DeviceHello& hello) {
   absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(
-      Stmt up,
-      db_->Prepare(
-          "INSERT INTO devices(device_id, label, author, "
-          "first_seen_ms, last_seen_ms, clock_offset_ms, clock_flagged) "
-          "VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(device_id) DO "
-          "UPDATE SET label = ?2, author = ?3, last_seen_ms = ?4, "
-          "clock_offset_ms = ?5, clock_flagged = ?6"));
-  up.BindBlob(1, hello.device_id)
-      .BindText(2, hello.label)
-      .BindText(3, hello.author)
-      .Bind(4, hello.now_ms)
-      .Bind(5, hello.clock_offset_ms)
-      .Bind(6, hello.clock_flagged ? 1 : 0);
-  FS_RETURN_IF_ERROR(up.Run());
-  Stmt& q = *device_hw_;
-  q.BindBlob(1, hello.device_id);
-  FS_ASSIGN_OR_RETURN(bool row, q.Step());
-  const uint64_t hw = row ? static_cast<uint64_t>(q.Int(0)) : 0;
-  q.Reset();
-  return hw;
+  return devices_->RecordHello(hello);
 }
 
 absl::StatusOr<v1::ChangeOutcome> SqliteServerStore::PreviousOutcome(
@@ -437,12 +415,8 @@ absl::StatusOr<std::vector<v1::ChangeOutcome>> SqliteServerStore::ApplyBatch(
     absl::StrAppend(&detail, ", rejected ", rejected);
     if (denied > 0)
       absl::StrAppend(&detail, " (", denied, " permission denied)");
-    Stmt& a = *insert_audit_;
-    a.Bind(1, now_ms)
-        .BindText(2, context.actor)
-        .BindBlob(3, device_id)
-        .BindText(4, detail);
-    FS_RETURN_IF_ERROR(a.Run());
+    FS_RETURN_IF_ERROR(audit_->Append(
+        {0, now_ms, context.actor, device_id, "upload", std::move(detail)}));
   }
   Stmt& up = *set_hw_;
   up.Bind(1, static_cast<int64_t>(hw))

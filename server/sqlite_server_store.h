@@ -32,6 +32,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/derived_state.h"
 #include "common/sqlite_db.h"
+#include "server/audit_log.h"
+#include "server/device_rows.h"
 #include "server/server_store.h"
 
 namespace fieldsync {
@@ -82,8 +84,11 @@ class SqliteServerStore final : public ServerStore {
   std::unique_ptr<Stmt> insert_run_;
   std::unique_ptr<Stmt> find_rejection_;
   std::unique_ptr<Stmt> read_feed_;
-  std::unique_ptr<Stmt> insert_audit_;
   std::unique_ptr<Stmt> read_change_;  // by seq, for derived_'s reader
+  // The writers of the audit trail (the upload rows) and of the device
+  // registrations (handshakes) on this connection; used under mu_.
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<DeviceRows> devices_;
 };
 
 }  // namespace fieldsync

@@ -15,6 +15,7 @@
 #include "common/wire_format.h"
 #include "google/protobuf/arena.h"
 #include "server/access_policy.h"
+#include "server/guarded_rpc.h"
 
 namespace fieldsync {
 namespace {
@@ -23,10 +24,20 @@ grpc::Status Invalid(const std::string& msg) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, msg);
 }
 
-grpc::Status CheckDeviceId(const std::string& id) {
+// The request's device: well-formed (INVALID_ARGUMENT), and the one the
+// caller's token was issued to (PERMISSION_DENIED).
+grpc::Status CheckDevice(const Caller& caller, const std::string& id) {
   if (id.size() != kIdBytes) {
     return Invalid(absl::StrFormat("device_id must be %d bytes (got %d)",
                                    kIdBytes, id.size()));
+  }
+  if (caller.device_id != id) {
+    return grpc::Status(
+        grpc::StatusCode::PERMISSION_DENIED,
+        absl::StrCat("the token of user ", caller.user,
+                     " was issued to device ", IdToString(caller.device_id),
+                     ", not to device ", IdToString(id),
+                     ": log in on this device"));
   }
   return grpc::Status::OK;
 }
@@ -50,26 +61,19 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
-absl::StatusOr<Caller> SyncServiceImpl::CallerFor(
-    const grpc::ServerContext& context, const std::string& device_id) {
-  auto caller = auth_->Authenticate(context);
-  if (!caller.ok()) return caller.status();
-  if (caller->device_id != device_id) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "the token of user ", caller->user, " was issued to device ",
-        IdToString(caller->device_id), ", not to device ",
-        IdToString(device_id), ": log in on this device"));
-  }
-  return caller;
-}
-
 grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext* context,
                                         const v1::HandshakeRequest* req,
                                         v1::HandshakeResponse* resp) {
+  return Guarded(*auth_, *context, [&](const Caller& caller) {
+    return HandshakeAs(caller, req, resp);
+  });
+}
+
+grpc::Status SyncServiceImpl::HandshakeAs(const Caller& caller,
+                                          const v1::HandshakeRequest* req,
+                                          v1::HandshakeResponse* resp) {
   if (auto s = CheckProtocol(req->protocol_version()); !s.ok()) return s;
-  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
-  auto caller = CallerFor(*context, req->device_id());
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (auto s = CheckDevice(caller, req->device_id()); !s.ok()) return s;
   if (req->device_label().size() > kMaxShortTextBytes ||
       req->author().size() > kMaxShortTextBytes) {
     return Invalid("device_label and author must be at most 512 bytes");
@@ -85,7 +89,7 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext* context,
   DeviceHello hello;
   hello.device_id = req->device_id();
   hello.label = req->device_label();
-  hello.author = caller->user;
+  hello.author = caller.user;
   hello.now_ms = now;
   hello.clock_offset_ms =
       req->device_time_ms() == 0 ? 0 : req->device_time_ms() - now;
@@ -105,7 +109,7 @@ grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext* context,
   resp->set_device_high_water(*hw);
   resp->set_max_changes_per_upload(limits_.max_changes_per_upload);
   resp->set_max_upload_bytes(limits_.max_upload_bytes);
-  *resp->mutable_identity() = auth_->IdentityOf(*caller);
+  *resp->mutable_identity() = auth_->IdentityOf(caller);
   return grpc::Status::OK;
 }
 
@@ -145,25 +149,26 @@ struct SyncServiceImpl::Batch {
 grpc::Status SyncServiceImpl::Upload(grpc::ServerContext* context,
                                      const v1::UploadRequest* req,
                                      v1::UploadResponse* resp) {
-  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
-  auto caller = CallerFor(*context, req->device_id());
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto batch = std::make_unique<Batch>();
-  batch->request = req;
-  if (grpc::Status s = Prepare(*caller, batch.get()); !s.ok()) return s;
-  return Apply(batch.get(), resp);
+  return Guarded(*auth_, *context, [&](const Caller& caller) {
+    if (auto s = CheckDevice(caller, req->device_id()); !s.ok()) return s;
+    auto batch = std::make_unique<Batch>();
+    batch->request = req;
+    if (grpc::Status s = Prepare(caller, batch.get()); !s.ok()) return s;
+    return Apply(batch.get(), resp);
+  });
 }
 
 grpc::Status SyncServiceImpl::CheckStreamBatch(
     const grpc::ServerContext& context, Batch* batch) {
-  // The token is checked for every batch (one indexed read), so a
+  // The token is checked again for every batch (one indexed read), so a
   // revocation or a change of areas applies mid-stream too; every batch must
   // name the device the token was issued to.
-  const v1::UploadRequest& req = *batch->request;
-  if (auto s = CheckDeviceId(req.device_id()); !s.ok()) return s;
-  auto caller = CallerFor(context, req.device_id());
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return Prepare(*caller, batch);
+  return Guarded(*auth_, context, [&](const Caller& caller) {
+    if (auto s = CheckDevice(caller, batch->request->device_id()); !s.ok()) {
+      return s;
+    }
+    return Prepare(caller, batch);
+  });
 }
 
 namespace {
@@ -183,10 +188,36 @@ struct BatchQueue {
   }
 };
 
+// Announces the failure that ends an upload stream in-band, so that a
+// device waiting for answers stops sending.
+void AnnounceFailure(
+    grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream,
+    const grpc::Status& failure) {
+  v1::UploadResponse error;
+  error.set_error_code(static_cast<int>(failure.error_code()));
+  error.set_error_message(failure.error_message());
+  (void)stream->Write(error);
+}
+
 }  // namespace
 
 grpc::Status SyncServiceImpl::UploadStream(
     grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream) {
+  // The token is checked before the first batch is read (and again for
+  // each batch: CheckStreamBatch). A refusal is announced in-band like any
+  // failure that ends the stream.
+  bool admitted = false;
+  grpc::Status result = Guarded(*auth_, *context, [&](const Caller&) {
+    admitted = true;
+    return StreamBatches(*context, stream);
+  });
+  if (!admitted) AnnounceFailure(stream, result);
+  return result;
+}
+
+grpc::Status SyncServiceImpl::StreamBatches(
+    const grpc::ServerContext& context,
     grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream) {
   // This thread reads and prepares batches; `applier` stores them in order
   // and writes the answers, so batch n+1 is parsed and checked while batch n
@@ -213,10 +244,7 @@ grpc::Status SyncServiceImpl::UploadStream(
         s = grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream broken");
       }
       if (!s.ok()) {
-        v1::UploadResponse error;
-        error.set_error_code(static_cast<int>(s.error_code()));
-        error.set_error_message(s.error_message());
-        (void)stream->Write(error);
+        AnnounceFailure(stream, s);
         result = s;
         absl::MutexLock lock(&q.mu);
         q.stopped = true;
@@ -228,7 +256,7 @@ grpc::Status SyncServiceImpl::UploadStream(
   while (true) {
     auto batch = std::make_unique<Batch>();
     if (!stream->Read(batch->ReadInto())) break;
-    batch->status = CheckStreamBatch(*context, batch.get());
+    batch->status = CheckStreamBatch(context, batch.get());
     const bool failed = !batch->status.ok();
     absl::MutexLock lock(&q.mu);
     q.mu.Await(absl::Condition(&q, &BatchQueue::HasRoom));
@@ -317,29 +345,35 @@ grpc::Status SyncServiceImpl::Apply(Batch* batch, v1::UploadResponse* resp) {
 grpc::Status SyncServiceImpl::Download(
     grpc::ServerContext* context, const v1::DownloadRequest* req,
     grpc::ServerWriter<v1::DownloadPage>* writer) {
+  return Guarded(*auth_, *context, [&](const Caller& caller) {
+    return DownloadAs(caller, *context, req, writer);
+  });
+}
+
+grpc::Status SyncServiceImpl::DownloadAs(
+    const Caller& caller, const grpc::ServerContext& context,
+    const v1::DownloadRequest* req,
+    grpc::ServerWriter<v1::DownloadPage>* writer) {
   if (auto s = CheckProtocol(req->protocol_version()); !s.ok()) return s;
-  if (auto s = CheckDeviceId(req->device_id()); !s.ok()) return s;
-  auto caller = CallerFor(*context, req->device_id());
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  AreaSet areas = caller->areas;
+  if (auto s = CheckDevice(caller, req->device_id()); !s.ok()) return s;
+  AreaSet areas = caller.areas;
   if (!req->areas_seen().empty() &&
-      req->areas_seen() != caller->areas.Canonical()) {
-    return grpc::Status(
-        grpc::StatusCode::ABORTED,
-        absl::StrCat("the areas of user ", caller->user,
-                     " changed during this sync (now ",
-                     caller->areas.ToString(), "): sync again"));
+      req->areas_seen() != caller.areas.Canonical()) {
+    return grpc::Status(grpc::StatusCode::ABORTED,
+                        absl::StrCat("the areas of user ", caller.user,
+                                     " changed during this sync (now ",
+                                     caller.areas.ToString(), "): sync again"));
   }
   if (!req->backfill_area().empty()) {
     if (auto s = ValidateAreaCode(req->backfill_area()); !s.ok()) {
       return Invalid(absl::StrCat("backfill_area: ", s.message()));
     }
-    if (!caller->areas.Contains(req->backfill_area())) {
+    if (!caller.areas.Contains(req->backfill_area())) {
       return grpc::Status(
           grpc::StatusCode::PERMISSION_DENIED,
           absl::StrCat("backfill_area ", req->backfill_area(),
-                       " is outside the areas of user ", caller->user, " (",
-                       caller->areas.ToString(), ")"));
+                       " is outside the areas of user ", caller.user, " (",
+                       caller.areas.ToString(), ")"));
     }
     areas = AreaSet{false, {req->backfill_area()}};
   }
@@ -363,7 +397,7 @@ grpc::Status SyncServiceImpl::Download(
   if (!req->backfill_area().empty()) up_to = std::min(up_to, req->up_to_seq());
   uint64_t after = req->after_seq();
   while (after < up_to) {
-    if (context->IsCancelled()) {
+    if (context.IsCancelled()) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
     v1::DownloadPage page;

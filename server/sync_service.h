@@ -1,8 +1,10 @@
 // The SyncService gRPC handlers: thin adapters that check the caller's token
-// (auth.h), the request, run the shared validation, the access policy
-// (access_policy.h) and the clock bound, and hand the store prepared
-// changes. The token must have been issued to the device the request names
-// (PERMISSION_DENIED otherwise); the feed carries only the caller's areas.
+// first (guarded_rpc.h: without a valid token the answer is UNAUTHENTICATED,
+// whatever the request), then the request, run the shared validation, the
+// access policy (access_policy.h) and the clock bound, and hand the store
+// prepared changes. The token must have been issued to the device the
+// request names (PERMISSION_DENIED otherwise); the feed carries only the
+// caller's areas.
 // Request-level problems become the call's status (with the field named);
 // change-level problems become per-change rejections, so one bad record never
 // blocks the changes behind it. Thread-safe (gRPC calls handlers from many
@@ -50,12 +52,22 @@ class SyncServiceImpl final : public v1::SyncService::Service {
   // threads, so batch n+1 is prepared while batch n is stored.
   grpc::Status Prepare(const Caller& caller, Batch* batch);
   grpc::Status Apply(Batch* batch, v1::UploadResponse* response);
-  // A stream's batch: its caller, checked for the device it names.
+  // A stream's batch: its caller (the token checked again), checked for
+  // the device it names, then prepared.
   grpc::Status CheckStreamBatch(const grpc::ServerContext& context,
                                 Batch* batch);
-  // The caller, if the token is good and was issued to `device_id`.
-  absl::StatusOr<Caller> CallerFor(const grpc::ServerContext& context,
-                                   const std::string& device_id);
+  // The bodies of the RPCs of the same names, run for an authenticated
+  // caller only (guarded_rpc.h).
+  grpc::Status HandshakeAs(const Caller& caller,
+                           const v1::HandshakeRequest* request,
+                           v1::HandshakeResponse* response);
+  grpc::Status StreamBatches(
+      const grpc::ServerContext& context,
+      grpc::ServerReaderWriter<v1::UploadResponse, v1::UploadRequest>* stream);
+  grpc::Status DownloadAs(const Caller& caller,
+                          const grpc::ServerContext& context,
+                          const v1::DownloadRequest* request,
+                          grpc::ServerWriter<v1::DownloadPage>* writer);
 
   ServerStore* const store_;
   Authenticator* const auth_;

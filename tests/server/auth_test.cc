@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "server/password.h"
 #include "tests/server/rpc_test_helpers.h"
+#include "tests/util/status_matchers.h"
 #include "tests/util/test_util.h"
 
 namespace fieldsync {
@@ -32,6 +33,7 @@ using rpc_testing::RawDb;
 using rpc_testing::RecordIn;
 using rpc_testing::Rpc;
 using testing::kTestPassword;
+using testing::StatusIs;
 using testing::TempDir;
 using testing::TestServer;
 
@@ -67,10 +69,10 @@ class AuthTest : public ::testing::Test {
     return resp.token();
   }
 
+  // The failed-login counter of `user`, read from the file (the store has
+  // no reader for it: only the login policy reads it, while counting).
   LoginAttempts Attempts(const std::string& user) {
-    auto a = server_.accounts()->GetAttempts(user);
-    EXPECT_TRUE(a.ok()) << a.status();
-    return a.ok() ? *a : LoginAttempts{};
+    return RawDb(db_path_).Attempts(user);
   }
 
   std::vector<AuditEntry> Audit(const std::string& actor,
@@ -297,6 +299,66 @@ TEST_F(AuthTest, ADisabledAccountIsRefusedAfterThePasswordCheck) {
   const auto refusals = Audit(kUser, "login_refused");
   ASSERT_EQ(refusals.size(), 1u);
   EXPECT_EQ(refusals[0].detail, "account disabled");
+}
+
+// A disabled account gets one answer at login and at a token check:
+// FAILED_PRECONDITION (only an administrator can fix it; retrying or logging
+// in again cannot). Disabling revokes the tokens, so a token check meets a
+// disabled account only with a token issued while it was being disabled (a
+// login that passed its checks just before); the test makes that token by
+// disabling the account in the file directly.
+TEST_F(AuthTest, ADisabledAccountGetsTheSameCodeAtLoginAndAtTheTokenCheck) {
+  constexpr char kDisabled[] =
+      "the account \"wu.fang\" is disabled: ask an administrator";
+  const std::string token = LoginOn(kUser, device_);
+  {
+    RawDb raw(db_path_, /*read_only=*/false);
+    std::string error;
+    ASSERT_EQ(raw.Exec("UPDATE users SET disabled = 1 WHERE name = 'wu.fang'",
+                       &error),
+              SQLITE_OK)
+        << error;
+  }
+  EXPECT_THAT(rpc_.Handshake(Bearer(token), device_),
+              StatusIs(grpc::StatusCode::FAILED_PRECONDITION, kDisabled));
+  v1::Identity who;
+  EXPECT_THAT(rpc_.WhoAmI(Bearer(token), &who),
+              StatusIs(grpc::StatusCode::FAILED_PRECONDITION, kDisabled));
+  EXPECT_THAT(Login(kUser, kTestPassword),
+              StatusIs(grpc::StatusCode::FAILED_PRECONDITION, kDisabled));
+}
+
+// The stand-in hash that unknown names are checked against is made when the
+// server starts; if it cannot be made, the server does not start (rather
+// than answering unknown names faster than known ones).
+absl::StatusOr<std::string> NoMemoryToHash(absl::string_view, PasswordCost) {
+  return absl::ResourceExhaustedError("not enough memory to hash the password");
+}
+absl::StatusOr<std::string> EmptyHash(absl::string_view, PasswordCost) {
+  return std::string();
+}
+
+TEST(AuthStartTest, TheServerRefusesToStartWithoutTheStandInHash) {
+  TempDir dir;
+  auto store = SqliteServerStore::Open(dir.Sub("server.db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto accounts = SqliteAccountStore::Open(dir.Sub("server.db"));
+  ASSERT_TRUE(accounts.ok()) << accounts.status();
+  ServerOptions options;
+  options.auth.dummy_cost = PasswordCost::kTestOnlyFast;
+  options.auth.hash_password = &NoMemoryToHash;
+  auto server = FieldsyncServer::Start(store->get(), accounts->get(), options);
+  EXPECT_THAT(server, StatusIs(absl::StatusCode::kResourceExhausted,
+                               "cannot make the stand-in password hash"));
+  EXPECT_THAT(server, StatusIs(absl::StatusCode::kResourceExhausted,
+                               "(not enough memory to hash the password)"));
+  options.auth.hash_password = &EmptyHash;
+  EXPECT_THAT(FieldsyncServer::Start(store->get(), accounts->get(), options),
+              StatusIs(absl::StatusCode::kInternal, "came out empty"));
+  // With the real hasher it starts.
+  options.auth.hash_password = &HashPassword;
+  EXPECT_THAT(FieldsyncServer::Start(store->get(), accounts->get(), options),
+              testing::IsOk());
 }
 
 // Guesses sent all at once must not get more password checks than guesses

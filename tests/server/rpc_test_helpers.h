@@ -83,15 +83,20 @@ class Rpc {
   }
 
   grpc::Status Handshake(const std::optional<std::string>& auth,
+                         const v1::HandshakeRequest& req,
+                         v1::HandshakeResponse* resp) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, auth);
+    return sync_->Handshake(&ctx, req, resp);
+  }
+  grpc::Status Handshake(const std::optional<std::string>& auth,
                          const std::string& device,
                          v1::HandshakeResponse* resp) {
     v1::HandshakeRequest req;
     req.set_protocol_version(kProtocolVersion);
     req.set_device_id(device);
     req.set_device_label("test device");
-    grpc::ClientContext ctx;
-    Authorize(&ctx, auth);
-    return sync_->Handshake(&ctx, req, resp);
+    return Handshake(auth, req, resp);
   }
   grpc::Status Handshake(const std::optional<std::string>& auth,
                          const std::string& device) {
@@ -113,12 +118,16 @@ class Rpc {
   }
 
   grpc::Status Upload(const std::optional<std::string>& auth,
+                      const v1::UploadRequest& req, v1::UploadResponse* resp) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, auth);
+    return sync_->Upload(&ctx, req, resp);
+  }
+  grpc::Status Upload(const std::optional<std::string>& auth,
                       const std::string& device,
                       const std::vector<OutChange>& changes,
                       v1::UploadResponse* resp) {
-    grpc::ClientContext ctx;
-    Authorize(&ctx, auth);
-    return sync_->Upload(&ctx, Request(device, changes), resp);
+    return Upload(auth, Request(device, changes), resp);
   }
 
   // Streams `batches` (each as one UploadRequest) and collects the answers.
@@ -259,14 +268,9 @@ class RawDb {
 
   RejectionRow Rejection(const std::string& device, uint64_t device_seq) {
     RejectionRow row;
-    sqlite3_stmt* q = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_,
-                                 "SELECT code, length(body), body_hash IS NOT "
-                                 "NULL FROM rejections WHERE device_id = ? "
-                                 "AND device_seq = ?",
-                                 -1, &q, nullptr),
-              SQLITE_OK)
-        << sqlite3_errmsg(db_);
+    sqlite3_stmt* q = Prepare(
+        "SELECT code, length(body), body_hash IS NOT NULL FROM rejections "
+        "WHERE device_id = ? AND device_seq = ?");
     sqlite3_bind_blob(q, 1, device.data(), static_cast<int>(device.size()),
                       SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 2, static_cast<sqlite3_int64>(device_seq));
@@ -280,11 +284,26 @@ class RawDb {
     return row;
   }
 
+  // The failed-login counter of `name` as stored (all zero: no row).
+  LoginAttempts Attempts(const std::string& name) {
+    LoginAttempts a;
+    sqlite3_stmt* q = Prepare(
+        "SELECT failures, last_failure_ms, locked_until_ms FROM "
+        "login_attempts WHERE name = ?");
+    sqlite3_bind_text(q, 1, name.data(), static_cast<int>(name.size()),
+                      SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      a.failures = sqlite3_column_int64(q, 0);
+      a.last_failure_ms = sqlite3_column_int64(q, 1);
+      a.locked_until_ms = sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
+    return a;
+  }
+
   // The first column of the first row of `sql` as an integer.
   int64_t Int(const std::string& sql) {
-    sqlite3_stmt* q = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db_);
+    sqlite3_stmt* q = Prepare(sql);
     int64_t v = -1;
     if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
@@ -303,6 +322,14 @@ class RawDb {
   sqlite3* raw() { return db_; }
 
  private:
+  // `sql` prepared (the test fails if it cannot be); finalize it after use.
+  sqlite3_stmt* Prepare(const std::string& sql) {
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &q, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db_);
+    return q;
+  }
+
   sqlite3* db_ = nullptr;
 };
 

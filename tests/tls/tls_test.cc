@@ -216,7 +216,7 @@ TEST(Tls, ServerRefusesPlaintextOffLoopback) {
   TempDir dir;
   auto store = SqliteServerStore::Open(dir.Sub("server.db"));
   ASSERT_TRUE(store.ok()) << store.status();
-  auto accounts = AccountStore::Open(dir.Sub("server.db"));
+  auto accounts = SqliteAccountStore::Open(dir.Sub("server.db"));
   ASSERT_TRUE(accounts.ok()) << accounts.status();
   ServerOptions o;
   o.listen = "0.0.0.0:0";

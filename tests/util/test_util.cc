@@ -88,7 +88,7 @@ TestServer::TestServer(const std::string& db_path, const Clock* clock,
     std::abort();
   }
   store_ = std::move(*store);
-  auto accounts = AccountStore::Open(db_path);
+  auto accounts = SqliteAccountStore::Open(db_path);
   if (!accounts.ok()) {
     ADD_FAILURE() << accounts.status();
     std::abort();

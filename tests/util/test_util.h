@@ -15,8 +15,8 @@
 #include "common/record_kind.h"
 #include "fieldsync/client.h"
 #include "fieldsync/v1/records.pb.h"
-#include "server/account_store.h"
 #include "server/server_runner.h"
+#include "server/sqlite_account_store.h"
 #include "server/sqlite_server_store.h"
 #include "tests/util/fault_store.h"
 

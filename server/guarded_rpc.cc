@@ -1,0 +1,14 @@
+#include "server/guarded_rpc.h"
+
+#include "server/sync_service.h"  // ToGrpcStatus
+
+namespace fieldsync {
+
+grpc::Status Guarded(Authenticator& auth, const grpc::ServerContext& context,
+                     absl::FunctionRef<grpc::Status(const Caller&)> handler) {
+  absl::StatusOr<Caller> caller = auth.Authenticate(context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return handler(*caller);
+}
+
+}  // namespace fieldsync
