@@ -29,6 +29,14 @@ absl::StatusOr<std::unique_ptr<DeviceRows>> DeviceRows::Prepare(Db* db) {
           "VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(device_id) "
           "DO UPDATE SET label = ?2, author = ?3, last_seen_ms = ?4, "
           "user_id = ?5, key_hash = coalesce(key_hash, ?6)"));
+  FS_ASSIGN_OR_RETURN(
+      rows->high_water_,
+      db->PrepareKept("SELECT high_water FROM devices WHERE device_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      rows->advance_,
+      db->PrepareKept(
+          "UPDATE devices SET high_water = ?, last_seen_ms = ?, "
+          "clamped_changes = clamped_changes + ? WHERE device_id = ?"));
   return rows;
 }
 
@@ -81,6 +89,31 @@ absl::Status DeviceRows::RecordLogin(const std::string& device_id,
       .Bind(4, now_ms)
       .Bind(5, user_id)
       .BindBlob(6, key_hash);
+  return up.Run();
+}
+
+absl::StatusOr<uint64_t> DeviceRows::HighWater(const std::string& device_id) {
+  Stmt& q = *high_water_;
+  q.BindBlob(1, device_id);
+  FS_ASSIGN_OR_RETURN(const bool row, q.Step());
+  if (!row) {
+    q.Reset();
+    return absl::FailedPreconditionError(
+        "device is not registered: call Handshake first");
+  }
+  const uint64_t high_water = static_cast<uint64_t>(q.Int(0));
+  q.Reset();
+  return high_water;
+}
+
+absl::Status DeviceRows::AdvanceHighWater(const std::string& device_id,
+                                          uint64_t high_water, int64_t now_ms,
+                                          int64_t clamped) {
+  Stmt& up = *advance_;
+  up.Bind(1, static_cast<int64_t>(high_water))
+      .Bind(2, now_ms)
+      .Bind(3, clamped)
+      .BindBlob(4, device_id);
   return up.Run();
 }
 

@@ -10,9 +10,10 @@
 //    first login that sends one and never changes afterwards: it is how a
 //    later login proves to be the same device.
 //  * user_id names the user who last logged the device in.
-// The device's high-water mark and clamped-change count are the sync
-// store's batch bookkeeping, read and advanced in its batch transaction
-// (SqliteServerStore::ApplyBatch), not here.
+//  * high_water (the last device_seq decided) and clamped_changes only grow:
+//    an upload batch reads the mark (HighWater) and advances it
+//    (AdvanceHighWater) inside its own transaction (server/batch_writer.h),
+//    so the mark commits with the changes it covers.
 //
 // Statements are prepared once (Prepare). Not thread-safe: its owner uses it
 // under the lock that guards the connection, and inside the owner's
@@ -67,6 +68,16 @@ class DeviceRows {
                            const std::string& user_name,
                            const std::string& key_hash, int64_t now_ms);
 
+  // The device's high-water mark; FAILED_PRECONDITION when no row names the
+  // device (it has not shaken hands).
+  absl::StatusOr<uint64_t> HighWater(const std::string& device_id);
+
+  // After an upload batch: sets the mark to `high_water`, the last seen time
+  // to `now_ms`, and adds `clamped` to the count of clock-clamped changes.
+  absl::Status AdvanceHighWater(const std::string& device_id,
+                                uint64_t high_water, int64_t now_ms,
+                                int64_t clamped);
+
  private:
   struct PrivateTag {};  // only Prepare constructs
 
@@ -77,6 +88,8 @@ class DeviceRows {
   std::unique_ptr<Stmt> hello_;
   std::unique_ptr<Stmt> find_;
   std::unique_ptr<Stmt> login_;
+  std::unique_ptr<Stmt> high_water_;
+  std::unique_ptr<Stmt> advance_;
 };
 
 }  // namespace fieldsync

@@ -15,9 +15,13 @@
 //               origin (for retries) without an index entry per change
 //   rejections  (device id, device seq) -> code, reason, body (or, for a
 //               change outside the sender's rights, only body_hash)
-//   audit       one row per batch that decided anything (see ApplyBatch)
+//   audit       one row per batch that decided anything (see ApplyBatch;
+//               its text: upload_audit.h)
 //   + the account tables (account_store.h) and the shared derived tables of
 //   common/derived_state.h; server_schema.h creates and migrates them all.
+//
+// ApplyBatch is a BatchWriter (batch_writer.h) over the statements this store
+// prepares once; ReadFeed's filtered query comes from feed_query.h.
 //
 // One connection, serialised by a mutex: SQLite allows one writer at a time
 // anyway, and a batch is one transaction. Admin tools may open the same file
@@ -33,6 +37,7 @@
 #include "common/derived_state.h"
 #include "common/sqlite_db.h"
 #include "server/audit_log.h"
+#include "server/batch_writer.h"
 #include "server/device_rows.h"
 #include "server/server_store.h"
 
@@ -60,30 +65,15 @@ class SqliteServerStore final : public ServerStore {
 
  private:
   absl::Status Init();
-  absl::StatusOr<v1::ChangeOutcome> PreviousOutcome(
-      const std::string& device_id, const PreparedChange& change)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status Reject(const std::string& device_id, const PreparedChange& c,
-                      const absl::Status& why, int64_t now_ms,
-                      v1::ChangeOutcome* out)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<DerivedState> derived_ ABSL_GUARDED_BY(mu_);
   std::string server_id_;
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;  // the next server_seq
-  // Prepared once; used under mu_.
-  std::unique_ptr<Stmt> device_hw_;
-  std::unique_ptr<Stmt> set_hw_;
-  std::unique_ptr<Stmt> insert_change_;
-  // DerivedState::kBulkRecords change rows in one statement.
-  std::unique_ptr<Stmt> insert_changes_bulk_;
-  std::unique_ptr<Stmt> insert_rejection_;
-  std::unique_ptr<Stmt> find_change_;
-  std::unique_ptr<Stmt> insert_run_;
-  std::unique_ptr<Stmt> find_rejection_;
-  std::unique_ptr<Stmt> read_feed_;
+  // What ApplyBatch's BatchWriter runs besides the devices and audit ones.
+  BatchStatements batch_statements_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Stmt> read_feed_;  // the unfiltered feed (feed_query.h)
   std::unique_ptr<Stmt> read_change_;  // by seq, for derived_'s reader
   // The writers of the audit trail (the upload rows) and of the device
   // registrations (handshakes) on this connection; used under mu_.

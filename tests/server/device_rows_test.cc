@@ -83,6 +83,27 @@ TEST_F(DeviceRowsTest, AHelloRegistersAndReturnsTheHighWaterMark) {
   EXPECT_EQ(found->key_hash, std::nullopt);
 }
 
+TEST_F(DeviceRowsTest, AnUploadReadsAndAdvancesTheHighWaterMark) {
+  EXPECT_THAT(rows_->HighWater(device_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "Handshake"));
+  ASSERT_THAT(rows_->RecordHello({device_, "tablet", "li", 0, false, 1000}),
+              IsOk());
+  auto hw = rows_->HighWater(device_);
+  ASSERT_THAT(hw, IsOk());
+  EXPECT_EQ(*hw, 0u);
+  ASSERT_THAT(rows_->AdvanceHighWater(device_, 17, 3000, 2), IsOk());
+  ASSERT_THAT(rows_->AdvanceHighWater(device_, 20, 4000, 1), IsOk());
+  hw = rows_->HighWater(device_);
+  ASSERT_THAT(hw, IsOk());
+  EXPECT_EQ(*hw, 20u);
+  EXPECT_EQ(Int("SELECT last_seen_ms FROM devices"), 4000);
+  EXPECT_EQ(Int("SELECT clamped_changes FROM devices"), 3);  // 2 + 1
+  // The next hello returns the advanced mark.
+  auto again = rows_->RecordHello({device_, "tablet", "li", 0, false, 5000});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(*again, 20u);
+}
+
 TEST_F(DeviceRowsTest, ALoginRegistersTheUserAndKeepsTheFirstKey) {
   const std::string key(32, 'k'), other_key(32, 'o');
   ASSERT_THAT(rows_->RecordLogin(device_, "tablet", 7, "李娜", key, 1000),
