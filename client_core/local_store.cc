@@ -59,19 +59,14 @@ CREATE TABLE IF NOT EXISTS held_areas(
 ) WITHOUT ROWID;
 )sql";
 
-// Locators of change rows in the derived tables: own changes by
-// -device_seq, received ones by server_seq (> 0).
-// A change that breaks a revision rule (derived_state.h).
-bool IsRefusal(const absl::Status& s) {
-  return absl::IsPermissionDenied(s) || absl::IsFailedPrecondition(s);
-}
-
 std::string NewDeviceKey() {
   std::string key(LocalStore::kDeviceKeyBytes, '\0');
   RandomBytes(reinterpret_cast<uint8_t*>(key.data()), key.size());
   return key;
 }
 
+// Locators of change rows in the derived tables: own changes by
+// -device_seq, received ones by server_seq (> 0).
 int64_t OwnLocator(uint64_t device_seq) {
   return -static_cast<int64_t>(device_seq);
 }
@@ -358,8 +353,10 @@ absl::StatusOr<uint64_t> LocalStore::InsertOwnChange(
   const uint64_t hlc = hlc_->Now();
   // Derived state first: it refuses a revision that breaks the rules before
   // anything is written.
-  FS_RETURN_IF_ERROR(
+  FS_ASSIGN_OR_RETURN(
+      const RuleVerdict refusal,
       derived_->Apply(Stamp{hlc, device_id_, seq}, OwnLocator(seq), body));
+  if (refusal) return refusal->ToStatus();
   Stmt& ins = *insert_own_;
   ins.Bind(1, static_cast<int64_t>(seq))
       .Bind(2, static_cast<int>(kind))
@@ -753,12 +750,12 @@ absl::Status LocalStore::ApplyDeferred(const std::string& subject) {
     v1::ChangeBody body;
     if (!body.ParseFromString(q.Blob(4))) continue;
     const auto server_seq = q.Int(0);
-    absl::Status s =
+    FS_ASSIGN_OR_RETURN(
+        const RuleVerdict refusal,
         derived_->Apply(Stamp{static_cast<uint64_t>(q.Int(3)), q.Blob(1),
                               static_cast<uint64_t>(q.Int(2))},
-                        server_seq, body);
-    if (IsRefusal(s)) continue;  // still held back by another pending change
-    FS_RETURN_IF_ERROR(s);
+                        server_seq, body));
+    if (refusal) continue;  // still held back by another pending change
     Stmt& d = *defer_received_;
     d.Bind(1, 0).Bind(2, server_seq);
     FS_RETURN_IF_ERROR(d.Run());
@@ -904,8 +901,10 @@ absl::Status LocalStore::ApplyPage(const v1::DownloadPage& page,
     // what refuses it here is one of this device's pending changes (e.g. an
     // edit that put the entity in another county), which the server will
     // reject. It is deferred until then.
-    auto applied = [&](const absl::Status& s, uint64_t server_seq) {
-      if (!IsRefusal(s)) return s;
+    auto applied = [&](const absl::StatusOr<RuleVerdict>& verdict,
+                       uint64_t server_seq) -> absl::Status {
+      if (!verdict.ok()) return verdict.status();
+      if (!verdict->has_value()) return absl::OkStatus();
       Stmt& d = *defer_received_;
       d.Bind(1, 1).Bind(2, static_cast<int64_t>(server_seq));
       return d.Run();

@@ -184,27 +184,17 @@ absl::StatusOr<RecordHead> DerivedState::GetRecord(
   return h;
 }
 
-absl::Status DerivedState::CheckAgainst(const RecordHead& head, RecordKind kind,
-                                        absl::string_view county,
-                                        absl::string_view author) {
-  const RuleVerdict v =
-      CheckRecordRevision(RecordIdentity{static_cast<RecordKind>(head.kind),
-                                         head.county, head.author},
-                          RecordIdentity{kind, county, author});
-  return v ? v->ToStatus() : absl::OkStatus();
-}
-
-absl::Status DerivedState::CheckEntityEdit(const v1::EntityEdit& edit) {
+absl::StatusOr<RuleVerdict> DerivedState::CheckEntityEdit(
+    const v1::EntityEdit& edit) {
   Stmt& q = *get_entity_;
   q.BindText(1, EntityKey(edit));
   FS_ASSIGN_OR_RETURN(bool row, q.Step());
   const std::string county = row ? q.Text(0) : std::string();
   q.Reset();
-  const RuleVerdict v = CheckEntityCounty(
+  return CheckEntityCounty(
       edit.entity_type(), edit.entity_id(),
       row ? std::optional<absl::string_view>(county) : std::nullopt,
       edit.area().county_code());
-  return v ? v->ToStatus() : absl::OkStatus();
 }
 
 absl::Status DerivedState::SetHead(const std::string& record_id,
@@ -242,8 +232,9 @@ absl::StatusOr<bool> DerivedState::InsertNewRecords(
   return false;
 }
 
-absl::Status DerivedState::ApplyRecord(const Stamp& stamp, int64_t locator,
-                                       const ChangeHeader& r) {
+absl::StatusOr<RuleVerdict> DerivedState::ApplyRecord(const Stamp& stamp,
+                                                      int64_t locator,
+                                                      const ChangeHeader& r) {
   // New records (the common case) cost one insert and no read.
   // The bound bytes (the caller's header and stamp) outlive Run().
   Stmt& ins = *insert_record_;
@@ -251,19 +242,25 @@ absl::Status DerivedState::ApplyRecord(const Stamp& stamp, int64_t locator,
       .Bind(2, static_cast<int>(r.kind))
       .Bind(3, locator);
   FS_RETURN_IF_ERROR(ins.Run());
-  if (db_->Changes() == 1) return absl::OkStatus();
+  if (db_->Changes() == 1) return RuleVerdict();
   // A further revision: check the rules, then the head is the greatest.
   const std::string id(r.record_id);
   FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(id));
-  FS_RETURN_IF_ERROR(CheckAgainst(head, r.kind, r.county, r.author));
+  RuleVerdict refusal =
+      CheckRecordRevision(RecordIdentity{static_cast<RecordKind>(head.kind),
+                                         head.county, head.author},
+                          RecordIdentity{r.kind, r.county, r.author});
+  if (refusal) return refusal;
   const RevisionRef best = head.head < stamp
                                ? RevisionRef{stamp, locator}
                                : RevisionRef{head.head, head.head_locator};
-  return SetHead(id, best, head.revisions + 1);
+  FS_RETURN_IF_ERROR(SetHead(id, best, head.revisions + 1));
+  return RuleVerdict();
 }
 
-absl::Status DerivedState::Apply(const Stamp& stamp, int64_t locator,
-                                 const v1::ChangeBody& body) {
+absl::StatusOr<RuleVerdict> DerivedState::Apply(const Stamp& stamp,
+                                                int64_t locator,
+                                                const v1::ChangeBody& body) {
   if (body.has_record()) {
     const v1::Record& r = body.record();
     return ApplyRecord(
@@ -271,7 +268,8 @@ absl::Status DerivedState::Apply(const Stamp& stamp, int64_t locator,
         ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()});
   }
   const v1::EntityEdit& e = body.entity_edit();
-  FS_RETURN_IF_ERROR(CheckEntityEdit(e));
+  FS_ASSIGN_OR_RETURN(RuleVerdict refusal, CheckEntityEdit(e));
+  if (refusal) return refusal;
   const std::string key = EntityKey(e);
   Stmt& ent = *insert_entity_;
   ent.BindText(1, key)
@@ -291,7 +289,7 @@ absl::Status DerivedState::Apply(const Stamp& stamp, int64_t locator,
     FS_RETURN_IF_ERROR(ins.Run());
     FS_RETURN_IF_ERROR(ResolveEntityField(key, w.field()));
   }
-  return absl::OkStatus();
+  return RuleVerdict();
 }
 
 absl::Status DerivedState::ResolveEntityField(const std::string& key,

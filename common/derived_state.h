@@ -18,8 +18,11 @@
 // Contract: Apply() is called exactly once per change the caller stores, in
 // the same transaction (the callers' change tables have unique origins, so
 // a change is stored once). Applying a set of changes in any order leaves the
-// same rows. A change that breaks a revision rule is refused before anything
-// is written, so the caller can reject it and go on.
+// same rows. A change that breaks a revision rule (revision_rules.h) is
+// refused before anything is written: the calls that apply a change return
+// a RuleVerdict inside their status, so "the change breaks a rule" (reject
+// it, go on) and "the store failed" (stop) are told apart by type, never by
+// status code.
 // Not thread-safe: one per Db, used under the caller's lock.
 #ifndef FIELDSYNC_COMMON_DERIVED_STATE_H_
 #define FIELDSYNC_COMMON_DERIVED_STATE_H_
@@ -34,6 +37,7 @@
 #include "absl/types/span.h"
 #include "common/change_header.h"
 #include "common/merge.h"
+#include "common/revision_rules.h"
 #include "common/sqlite_db.h"
 #include "fieldsync/v1/records.pb.h"
 
@@ -91,19 +95,20 @@ class DerivedState {
   // The record's head, NOT_FOUND if no revision of it is held.
   absl::StatusOr<RecordHead> GetRecord(absl::string_view record_id);
 
-  // Whether `edit` may be stored (revision_rules.h, rule 4):
-  // FAILED_PRECONDITION if the entity is held with another county.
-  absl::Status CheckEntityEdit(const v1::EntityEdit& edit);
+  // Whether `edit` may be stored (revision_rules.h, rule 4): a refusal if
+  // the entity is held with another county.
+  absl::StatusOr<RuleVerdict> CheckEntityEdit(const v1::EntityEdit& edit);
 
   // Folds one newly stored change into the derived tables; `locator` is the
-  // caller's key of its row. Fails with the refusal's status
-  // (revision_rules.h), having written nothing, when the change breaks a rule.
-  absl::Status Apply(const Stamp& stamp, int64_t locator,
-                     const v1::ChangeBody& body);
+  // caller's key of its row. The verdict is the refusal (revision_rules.h),
+  // having written nothing, when the change breaks a rule; an error status
+  // only when the store failed.
+  absl::StatusOr<RuleVerdict> Apply(const Stamp& stamp, int64_t locator,
+                                    const v1::ChangeBody& body);
   // The same for a record known by its header only (change_header.h): what
   // a receiving device uses, so it need not parse whole records.
-  absl::Status ApplyRecord(const Stamp& stamp, int64_t locator,
-                           const ChangeHeader& record);
+  absl::StatusOr<RuleVerdict> ApplyRecord(const Stamp& stamp, int64_t locator,
+                                          const ChangeHeader& record);
 
   // A record change as InsertNewRecords takes it: its stamp, by parts, and
   // its header; the bytes it points at outlive the call.
@@ -141,8 +146,6 @@ class DerivedState {
 
  private:
   absl::Status Prepare();
-  absl::Status CheckAgainst(const RecordHead& head, RecordKind kind,
-                            absl::string_view county, absl::string_view author);
   absl::Status ResolveEntityField(const std::string& key,
                                   const std::string& field);
   // Sets the record's head to its greatest listed revision and its count to

@@ -6,9 +6,9 @@
 // SQLITE_FULL -> RESOURCE_EXHAUSTED, anything else (a read-only database
 // included) INTERNAL, each with SQLite's message; a file Open cannot open at
 // all (a directory, no permission) is UNAVAILABLE. tests/common/
-// sqlite_db_test.cc reaches each of these for real. FAILED_PRECONDITION
-// and PERMISSION_DENIED are never produced here: the stores use them for
-// revision-rule refusals. A Db is used by one thread at a time (callers lock).
+// sqlite_db_test.cc reaches each of these for real. (A revision-rule
+// refusal is not a status at all: revision_rules.h's RuleVerdict.) A Db is
+// used by one thread at a time (callers lock).
 #ifndef FIELDSYNC_COMMON_SQLITE_DB_H_
 #define FIELDSYNC_COMMON_SQLITE_DB_H_
 

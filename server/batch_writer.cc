@@ -15,11 +15,6 @@
 namespace fieldsync {
 namespace {
 
-// A change that breaks a revision rule (derived_state.h): rejected, not fatal.
-bool IsRuleRefusal(const absl::Status& s) {
-  return absl::IsPermissionDenied(s) || absl::IsFailedPrecondition(s);
-}
-
 // SQLite's historical limit on parameters per statement (999 before 3.32).
 static_assert(DerivedState::kBulkRecords * kChangeRowColumns <= 999,
               "the bulk change statement has too many parameters");
@@ -168,15 +163,14 @@ absl::Status BatchWriter::DecideOne(PreparedChange& c) {
         outcomes_.size(), c.device_seq, hw_, hw_ + 1));
   }
   hw_ = c.device_seq;
-  absl::Status verdict = c.verdict;
-  if (verdict.ok()) {
-    // Applies the revision rules first; on a refusal nothing was written.
-    verdict = store_.derived->Apply(
-        Stamp{c.effective_hlc, context_.device_id, c.device_seq},
-        static_cast<int64_t>(seq_), *c.parsed);
-    if (!verdict.ok() && !IsRuleRefusal(verdict)) return verdict;
-  }
-  if (!verdict.ok()) return Reject(c, verdict);
+  if (!c.verdict.ok()) return Reject(c, c.verdict);
+  // Applies the revision rules first; on a refusal nothing was written.
+  FS_ASSIGN_OR_RETURN(
+      const RuleVerdict refusal,
+      store_.derived->Apply(
+          Stamp{c.effective_hlc, context_.device_id, c.device_seq},
+          static_cast<int64_t>(seq_), *c.parsed));
+  if (refusal) return Reject(c, refusal->ToStatus());
   return StoreAccepted(c);
 }
 

@@ -123,8 +123,9 @@ struct Replica {
     if (table.count(c.locator) != 0) {
       return absl::AlreadyExistsError("locator held already");
     }
-    absl::Status s = state->Apply(c.stamp, c.locator, c.body);
-    if (!s.ok()) return s;
+    auto verdict = state->Apply(c.stamp, c.locator, c.body);
+    if (!verdict.ok()) return verdict.status();
+    if (verdict->has_value()) return (*verdict)->ToStatus();
     table[c.locator] =
         Held{c.stamp, false, c.body.has_record() ? c.body.record().id() : "",
              c.body.SerializeAsString()};
@@ -686,7 +687,9 @@ TEST_F(DerivedStateTest, ReapplyingAnEntityEditIsHarmless) {
   Replica& r = NewReplica();
   ApplyAll(r, changes);
   for (const Change& c : {changes[0], changes[1], changes[0]}) {
-    FS_ASSERT_OK(r.state->Apply(c.stamp, c.locator, c.body));
+    auto verdict = r.state->Apply(c.stamp, c.locator, c.body);
+    FS_ASSERT_OK(verdict);
+    EXPECT_FALSE(verdict->has_value()) << verdict->value().message;
   }
   const Dump got = DumpOf(r.db.get());
   EXPECT_TRUE(got == once) << "got:\n" << got << "\nwant:\n" << once;
@@ -834,22 +837,31 @@ TEST_F(DerivedStateTest, EntityEditNamingAnotherCountyIsRefused) {
 
 TEST_F(DerivedStateTest, CheckEntityEdit) {
   Replica& r = NewReplica();
+  auto allowed = [&](const Change& c) {
+    auto verdict = r.state->CheckEntityEdit(c.body.entity_edit());
+    EXPECT_TRUE(verdict.ok()) << verdict.status();
+    return verdict.ok() && !verdict->has_value();
+  };
   const Change a = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"phone", "1"}}, 1,
                               1, H(10), "640522");
-  FS_EXPECT_OK(r.state->CheckEntityEdit(a.body.entity_edit()));  // new
+  EXPECT_TRUE(allowed(a));  // new
   FS_ASSERT_OK(r.Store(a));
   const Change same = EditChange(v1::ENTITY_TYPE_TRAINEE, "T", {{"phone", "2"}},
                                  2, 1, H(20), "640522");
-  FS_EXPECT_OK(r.state->CheckEntityEdit(same.body.entity_edit()));
+  EXPECT_TRUE(allowed(same));
   const Change moved = EditChange(v1::ENTITY_TYPE_TRAINEE, "T",
                                   {{"phone", "3"}}, 2, 2, H(30), "640521");
-  EXPECT_THAT(r.state->CheckEntityEdit(moved.body.entity_edit()),
+  auto verdict = r.state->CheckEntityEdit(moved.body.entity_edit());
+  FS_ASSERT_OK(verdict);
+  ASSERT_TRUE(verdict->has_value());
+  EXPECT_EQ((*verdict)->rule, RevisionRule::kEntityCountyIsFixed);
+  EXPECT_THAT((*verdict)->ToStatus(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        "belongs to county 640522, not 640521"));
   // The same id under another entity type is another entity.
   const Change klass = EditChange(v1::ENTITY_TYPE_CLASS, "T", {{"name", "x"}},
                                   2, 3, H(40), "640521");
-  FS_EXPECT_OK(r.state->CheckEntityEdit(klass.body.entity_edit()));
+  EXPECT_TRUE(allowed(klass));
   FS_EXPECT_OK(r.Store(klass));
   EXPECT_EQ(DumpOf(r.db.get()).entities,
             (std::vector<std::string>{"2/T|2|T|640521", "3/T|3|T|640522"}));
@@ -952,6 +964,25 @@ TEST_F(DerivedStateTest, RemovePassesOnTheListersError) {
   };
   EXPECT_THAT(r.state->Remove(s2.stamp, s2.body, broken),
               StatusIs(absl::StatusCode::kUnavailable, "disk on fire"));
+}
+
+// A failing store is an error status, never a refusal, whatever its code: a
+// caller cannot mistake "the store failed" for "the change breaks a rule".
+TEST_F(DerivedStateTest, AStoreFailureIsAnErrorNotARefusal) {
+  const std::string id = RecordIdAt(0);
+  const Change s1 = RecordChange(RecordKind::kSpotCheck, id, "li", 1, 1, H(0));
+  const Change s2 =
+      RecordChange(RecordKind::kSpotCheck, id, "li", 1, 2, H(10), "2");
+  Replica& r = NewReplica();
+  ApplyAll(r, {s1});
+  auto failing = DerivedState::Create(
+      r.db.get(), [](int64_t) -> absl::StatusOr<HeldRevision> {
+        return absl::PermissionDeniedError("the disk said no");
+      });
+  FS_ASSERT_OK(failing);
+  EXPECT_THAT(
+      (*failing)->Apply(s2.stamp, s2.locator, s2.body),
+      StatusIs(absl::StatusCode::kPermissionDenied, "the disk said no"));
 }
 
 TEST_F(DerivedStateTest, RemoveWinningEntityWriteRestoresPreviousWinner) {
