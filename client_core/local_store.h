@@ -2,42 +2,20 @@
 // every change the device made or received, the sync bookkeeping, and the
 // shared derived state (common/derived_state.h).
 //
-// Tables (schema version kClientSchemaVersion):
-//   meta              device_id, device_key, server, author, label, next_seq,
-//   hlc_last,
-//                     cursor (last server_seq applied from the feed),
-//                     outcome_hw (highest own device_seq with a known
-//                     outcome), server_id, clock offset/flag, last_sync_ms,
-//                     own_bytes (body bytes of all own changes) and
-//                     answered_bytes (of those up to outcome_hw): running
-//                     totals, so the pending bytes need no scan
-//   own_changes       this device's changes, device_seq INTEGER PRIMARY KEY:
-//                     kind, county, subject, hlc (effective once accepted),
-//                     flags, rejected + code + reason, body
-//   received_changes  other devices' changes, server_seq INTEGER PRIMARY KEY:
-//                     origin, kind, county, subject, effective hlc, flags,
-//                     body, and `deferred`: set when a pending own change
-//                     keeps it out of the derived state (an own edit that put
-//                     an entity in another county); folded in when the
-//                     server rejects that own change
-//   held_areas        the areas (areas.h) whose changes this device holds,
-//                     each with its back-fill range: an area added to the
-//                     user after the cursor had passed it is read from the
-//                     feed for (backfill_after, backfill_up_to] alone, so
-//                     nothing already held is downloaded again
-//
-// Areas: the handshake tells the device its user's areas. ReconcileAreas
-// compares them with held_areas: an added area gets a back-fill range; a
-// removed one is purged: every received change it covered (and no remaining
-// area covers) is deleted and taken out of the derived state. The device's
-// own changes are kept: they are the inspector's own evidence, already on
-// the server.
-//
-// Outbox invariant: the server decides outcomes in device-sequence order and
-// returns them per batch, so the own changes with an outcome are exactly
-// those with device_seq <= outcome_hw. An own change is pending above it,
-// rejected if marked so (with the server's code and reason), accepted
-// otherwise: accepting a batch writes one meta row, not one row per change.
+// LocalStore owns the database handle, the lock, the derived state and the
+// clock, and keeps in memory the few values every sync reads (cursor,
+// outcome high-water, next sequence); it runs each call in one transaction
+// and hands the work to the part whose concern it is:
+//   device_schema.h  the tables and their migrations
+//   device_meta.h    the meta keys, typed
+//   change_tables.h  the rows of own_changes and received_changes
+//   outbox.h         recording, pending totals and batches, outcomes
+//   feed_applier.h   downloaded pages and deferred changes
+//   held_areas.h     the areas held, back-fills and purges
+//   store_queries.h  what the user reads (list, revisions, entity, status)
+// Those parts keep nothing between calls; LocalStore updates its cached
+// values only after a transaction commits, so a failed call leaves memory
+// and disk agreeing.
 //
 // Durability: recording commits with synchronous=FULL (survives power loss).
 // Sync bookkeeping commits with synchronous=NORMAL (survives a process kill;
@@ -45,8 +23,9 @@
 // simply fetches again: the server answers retried uploads with the original
 // outcomes, and pages are re-read from the cursor).
 //
-// Every method that changes anything runs in one transaction. Thread-safe
-// (one mutex).
+// Thread-safe (one mutex). Another process may use the same home: the
+// sequence, clock and high-water are re-read from the store where it
+// matters (outbox.h).
 #ifndef FIELDSYNC_CLIENT_CORE_LOCAL_STORE_H_
 #define FIELDSYNC_CLIENT_CORE_LOCAL_STORE_H_
 
@@ -58,6 +37,12 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "client_core/change_tables.h"
+#include "client_core/device_meta.h"
+#include "client_core/feed_applier.h"
+#include "client_core/held_areas.h"
+#include "client_core/outbox.h"
+#include "client_core/store_queries.h"
 #include "common/areas.h"
 #include "common/derived_state.h"
 #include "common/hlc.h"
@@ -75,20 +60,6 @@ struct ConnectionSettings {
   bool insecure_plaintext = false;
 };
 
-// An area whose earlier changes are still to be read from the feed.
-struct Backfill {
-  std::string area;
-  uint64_t after = 0;  // read up to here already
-  uint64_t up_to = 0;
-};
-
-struct AreaChange {
-  std::vector<Backfill> backfills;  // to read, before the main feed
-  std::vector<std::string> added, removed;
-  uint64_t purged = 0;      // received changes deleted
-  bool reread_all = false;  // became an all-areas role: cursor reset to 0
-};
-
 struct HandshakeInfo {
   std::string server_id;
   int64_t server_time_ms = 0;
@@ -99,6 +70,7 @@ struct HandshakeInfo {
 class LocalStore {
  public:
   static constexpr char kDbFile[] = "fieldsync.db";
+  static constexpr size_t kDeviceKeyBytes = 32;
 
   // Creates the store in `home` (which must exist). ALREADY_EXISTS if a
   // device store is there.
@@ -113,8 +85,6 @@ class LocalStore {
   // 32 random bytes proving to the server at login that this is the device
   // (LoginRequest.device_key); kept in meta, never sent otherwise.
   const std::string& device_key() const { return device_key_; }
-  static constexpr size_t kDeviceKeyBytes = 32;
-  std::string server() const;
   ConnectionSettings connection() const;
   // After a login: where the server is and who records on this device.
   absl::Status SetLogin(const ConnectionSettings& connection,
@@ -125,12 +95,12 @@ class LocalStore {
   std::string author() const;
   std::string label() const;
 
-  // --- recording -------------------------------------------------------------
+  // --- recording (outbox.h) --------------------------------------------------
   absl::StatusOr<std::string> AddRecord(v1::Record record,
                                         const std::string* revise_id);
   absl::StatusOr<uint64_t> AddEntityEdit(v1::EntityEdit edit);
 
-  // --- reading ---------------------------------------------------------------
+  // --- reading (store_queries.h) ---------------------------------------------
   absl::StatusOr<std::vector<RecordView>> List(std::optional<RecordKind> kind);
   absl::StatusOr<std::vector<Revision>> Revisions(const std::string& id);
   absl::StatusOr<std::vector<EntityFieldView>> Entity(v1::EntityType type,
@@ -164,7 +134,7 @@ class LocalStore {
   absl::Status ApplyPage(const v1::DownloadPage& page, uint64_t* confirmations,
                          uint64_t* from_others,
                          const std::string* backfill_area = nullptr);
-  // Adopts the areas the server says the user has now (see above).
+  // Adopts the areas the server says the user has now (held_areas.h).
   absl::StatusOr<AreaChange> ReconcileAreas(const AreaSet& now);
   // The areas held ("all counties" or codes), with back-fills not finished.
   absl::StatusOr<std::string> HeldAreas();
@@ -172,50 +142,38 @@ class LocalStore {
   absl::Status ApplyHandshake(const HandshakeInfo& info);
   absl::Status SetLastSync(int64_t ms);
 
-  explicit LocalStore(std::unique_ptr<Db> db, const Clock* clock);
+  LocalStore(std::unique_ptr<Db> db, const Clock* clock);
+  ~LocalStore();
 
  private:
   absl::Status Load();
-  // Sets own_bytes and answered_bytes in meta from the outbox.
-  absl::Status CountOwnBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status PutMeta(const char* key, int64_t value)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<int64_t> GetMeta(const char* key)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status PutMetaText(const char* key, const std::string& value)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<uint64_t> InsertOwnChange(const v1::ChangeBody& body,
-                                           RecordKind kind,
-                                           const std::string& county,
-                                           const std::string& subject)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::vector<RevisionRef>> ListRevisions(
-      const std::string& record_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<Revision> ReadRevision(Stmt& q, bool own)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  ChangeState OwnState(uint64_t device_seq, bool rejected) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Folds into the derived state the received changes of `subject` that a
-  // pending own change had held back (see received_changes.deferred).
-  // What the change tables hold of the change at `locator` (for derived_).
-  absl::StatusOr<HeldRevision> ReadHeldRevision(int64_t locator)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status ApplyDeferred(const std::string& subject)
+  // Prepares the parts once the device id is known.
+  absl::Status MakeParts() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records `body` in one transaction (synchronous=FULL).
+  absl::StatusOr<Recorded> Record(const v1::ChangeBody& body, RecordKind kind,
+                                  const std::string& county,
+                                  const std::string& subject)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `fn` in a transaction committed with synchronous=NORMAL.
   absl::Status Bookkeeping(const std::function<absl::Status()>& fn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Deletes the received changes `keep` does not cover; returns how many.
-  absl::StatusOr<uint64_t> PurgeOutside(const AreaSet& keep)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<DerivedState> derived_ ABSL_GUARDED_BY(mu_);
   const Clock* const clock_;
   std::unique_ptr<HybridLogicalClock> hlc_;
+  // The parts, in the order they depend on each other.
+  std::unique_ptr<DeviceMeta> meta_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<ChangeTables> tables_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<DerivedState> derived_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<FeedApplier> feed_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Outbox> outbox_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<HeldAreaTable> areas_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<StoreQueries> queries_ ABSL_GUARDED_BY(mu_);
+  // Set at Load, never changed.
   std::string device_id_;
   std::string device_key_;
+  // Cached meta values, written after their transaction commits.
   std::string server_ ABSL_GUARDED_BY(mu_);
   std::string author_ ABSL_GUARDED_BY(mu_);
   std::string label_ ABSL_GUARDED_BY(mu_);
@@ -228,15 +186,6 @@ class LocalStore {
   int64_t last_sync_ms_ ABSL_GUARDED_BY(mu_) = 0;
   std::string ca_pem_ ABSL_GUARDED_BY(mu_);
   bool insecure_ ABSL_GUARDED_BY(mu_) = false;
-  std::unique_ptr<Stmt> insert_own_;
-  std::unique_ptr<Stmt> insert_received_;
-  std::unique_ptr<Stmt> own_change_;
-  std::unique_ptr<Stmt> received_change_;
-  std::unique_ptr<Stmt> set_own_hlc_;
-  std::unique_ptr<Stmt> reject_own_;
-  std::unique_ptr<Stmt> defer_received_;
-  std::unique_ptr<Stmt> get_meta_;
-  std::unique_ptr<Stmt> put_meta_;
 };
 
 }  // namespace fieldsync

@@ -37,9 +37,12 @@ CREATE TABLE IF NOT EXISTS field_writes(
 
 }  // namespace
 
+std::string EntityKey(v1::EntityType type, absl::string_view id) {
+  return absl::StrCat(static_cast<int>(type), "/", id);
+}
+
 std::string EntityKey(const v1::EntityEdit& edit) {
-  return absl::StrCat(static_cast<int>(edit.entity_type()), "/",
-                      edit.entity_id());
+  return EntityKey(edit.entity_type(), edit.entity_id());
 }
 
 absl::StatusOr<HeldRevision> HeldRevisionOf(Stamp stamp,

@@ -174,6 +174,7 @@ class DerivedState {
 };
 
 // The key of an entity in the derived tables: "<type number>/<id>".
+std::string EntityKey(v1::EntityType type, absl::string_view id);
 std::string EntityKey(const v1::EntityEdit& edit);
 
 }  // namespace fieldsync

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "cli/secret_input.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
@@ -539,6 +540,20 @@ int Status(const Cli& cli) {
       static_cast<unsigned long long>(s->cursor),
       static_cast<unsigned long long>(s->records),
       static_cast<unsigned long long>(s->conflicts));
+  if (s->held_back > 0) {
+    std::printf(
+        "held back %llu from other devices, until the server decides your "
+        "pending changes that contradict them\n",
+        static_cast<unsigned long long>(s->held_back));
+  }
+  if (!s->unreadable_held_back.empty()) {
+    std::printf(
+        "  WARNING: %zu held-back change(s) cannot be read (feed position "
+        "%s): the device store is damaged there. They are kept, not applied; "
+        "copy the device home and tell your administrator\n",
+        s->unreadable_held_back.size(),
+        absl::StrJoin(s->unreadable_held_back, ", ").c_str());
+  }
   if (s->clock_flagged) {
     std::printf(
         "clock     FLAGGED: %s by %s at the last sync\n",

@@ -99,6 +99,12 @@ struct DeviceStatus {
   uint64_t accepted = 0;  // own changes the server accepted
   uint64_t rejected = 0;
   uint64_t received = 0;  // changes from other devices
+  // Changes from other devices kept out of the records until the server
+  // decides one of this device's pending changes (which contradicts them).
+  uint64_t held_back = 0;
+  // Of those, the ones whose stored bytes can no longer be read (a damaged
+  // device store), by server_seq: they are kept, never applied.
+  std::vector<uint64_t> unreadable_held_back;
   uint64_t records = 0;
   uint64_t conflicts = 0;
   uint64_t cursor = 0;

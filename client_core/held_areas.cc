@@ -1,39 +1,14 @@
-// LocalStore: the areas the device holds, back-fill bookkeeping and purge
-// (see local_store.h, "Areas").
+#include "client_core/held_areas.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "client_core/local_store.h"
-#include "common/change_header.h"
 #include "common/record_kind.h"
 #include "common/status_macros.h"
 #include "common/validate.h"
 
 namespace fieldsync {
 
-absl::StatusOr<uint64_t> LocalStore::PendingByOthers(const std::string& user) {
-  absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT body FROM own_changes WHERE device_seq > ? "
-                           "AND kind != ?"));
-  q.Bind(1, static_cast<int64_t>(outcome_hw_))
-      .Bind(2, static_cast<int>(RecordKind::kEntityEdit));
-  uint64_t n = 0;
-  v1::ChangeBody body;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    auto header = ReadChangeHeader(q.BlobView(0));
-    if (header.ok()) {
-      if (header->author != user) ++n;
-    } else if (body.ParseFromString(q.Blob(0)) && body.has_record() &&
-               body.record().author() != user) {
-      ++n;
-    }
-  }
-  return n;
-}
-
-absl::StatusOr<uint64_t> LocalStore::PurgeOutside(const AreaSet& keep) {
+absl::StatusOr<uint64_t> HeldAreaTable::PurgeOutside(const AreaSet& keep) {
   struct Doomed {
     uint64_t server_seq;
     Stamp stamp;
@@ -66,28 +41,21 @@ absl::StatusOr<uint64_t> LocalStore::PurgeOutside(const AreaSet& keep) {
       doomed.push_back(std::move(d));
     }
   }
-  const RevisionLister lister =
-      [this](const std::string& id)
-          ABSL_NO_THREAD_SAFETY_ANALYSIS { return ListRevisions(id); };
-  FS_ASSIGN_OR_RETURN(
-      Stmt del,
-      db_->Prepare("DELETE FROM received_changes WHERE server_seq = ?"));
   for (Doomed& d : doomed) {
-    del.Bind(1, static_cast<int64_t>(d.server_seq));
-    FS_RETURN_IF_ERROR(del.Run());
+    FS_RETURN_IF_ERROR(tables_->DeleteReceived(d.server_seq));
     // The row is gone first, so the lister no longer sees it.
-    if (d.applied)
-      FS_RETURN_IF_ERROR(derived_->Remove(d.stamp, d.body, lister));
+    if (d.applied) {
+      FS_RETURN_IF_ERROR(derived_->Remove(d.stamp, d.body, tables_->Lister()));
+    }
   }
   return static_cast<uint64_t>(doomed.size());
 }
 
-absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
-  absl::MutexLock lock(&mu_);
+absl::StatusOr<AreaChange> HeldAreaTable::Reconcile(const AreaSet& now,
+                                                    uint64_t cursor) {
   AreaChange change;
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
-  FS_ASSIGN_OR_RETURN(const int64_t known, GetMeta("areas_known"));
-  FS_ASSIGN_OR_RETURN(const int64_t old_all, GetMeta("areas_all"));
+  FS_ASSIGN_OR_RETURN(const int64_t known, meta_->Get(meta::kAreasKnown));
+  FS_ASSIGN_OR_RETURN(const int64_t old_all, meta_->Get(meta::kAreasAll));
   AreaSet old{old_all != 0, {}};
   {
     FS_ASSIGN_OR_RETURN(
@@ -104,7 +72,7 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
       Stmt ins,
       db_->Prepare("INSERT OR IGNORE INTO held_areas(area, "
                    "backfill_after, backfill_up_to) VALUES(?, ?, ?)"));
-  if (known == 0 || cursor_ == 0) {
+  if (known == 0 || cursor == 0) {
     // The main feed reads from the start: it brings every area. Whatever
     // is held from before (a store from before areas existed, or a re-read
     // that broke off) is kept only where the areas cover it.
@@ -135,8 +103,7 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
       change.reread_all = true;
       change.added.push_back("all counties");
       FS_RETURN_IF_ERROR(db_->Exec("DELETE FROM held_areas"));
-      FS_RETURN_IF_ERROR(PutMeta("cursor", 0));
-      cursor_ = 0;
+      FS_RETURN_IF_ERROR(meta_->Put(meta::kCursor, 0));
     } else if (!now.all) {
       // Every current area is held from now on; one the device did not
       // hold before gets a back-fill range. (An area already there keeps
@@ -145,37 +112,38 @@ absl::StatusOr<AreaChange> LocalStore::ReconcileAreas(const AreaSet& now) {
         const bool had = old.Contains(a);
         if (!had) change.added.push_back(a);
         ins.BindText(1, a).Bind(2, 0).Bind(
-            3, had ? 0 : static_cast<int64_t>(cursor_));
+            3, had ? 0 : static_cast<int64_t>(cursor));
         FS_RETURN_IF_ERROR(ins.Run());
       }
     }
   }
   if (known == 0 || (old_all != 0) != now.all) {
-    FS_RETURN_IF_ERROR(PutMeta("areas_known", 1));
-    FS_RETURN_IF_ERROR(PutMeta("areas_all", now.all ? 1 : 0));
+    FS_RETURN_IF_ERROR(meta_->Put(meta::kAreasKnown, 1));
+    FS_RETURN_IF_ERROR(meta_->Put(meta::kAreasAll, now.all ? 1 : 0));
   }
-  {
-    FS_ASSIGN_OR_RETURN(
-        Stmt q, db_->Prepare("SELECT area, backfill_after, backfill_up_to FROM "
-                             "held_areas WHERE backfill_after < backfill_up_to "
-                             "ORDER BY area"));
-    while (true) {
-      FS_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
-      change.backfills.push_back(Backfill{q.Text(0),
-                                          static_cast<uint64_t>(q.Int(1)),
-                                          static_cast<uint64_t>(q.Int(2))});
-    }
-  }
-  FS_RETURN_IF_ERROR(tx.Commit());
+  FS_ASSIGN_OR_RETURN(change.backfills, Backfills());
   return change;
 }
 
-absl::StatusOr<std::string> LocalStore::HeldAreas() {
-  absl::MutexLock lock(&mu_);
-  FS_ASSIGN_OR_RETURN(const int64_t known, GetMeta("areas_known"));
+absl::StatusOr<std::vector<Backfill>> HeldAreaTable::Backfills() {
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT area, backfill_after, backfill_up_to FROM "
+                           "held_areas WHERE backfill_after < backfill_up_to "
+                           "ORDER BY area"));
+  std::vector<Backfill> out;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(Backfill{q.Text(0), static_cast<uint64_t>(q.Int(1)),
+                           static_cast<uint64_t>(q.Int(2))});
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> HeldAreaTable::Describe() {
+  FS_ASSIGN_OR_RETURN(const int64_t known, meta_->Get(meta::kAreasKnown));
   if (known == 0) return std::string("not known yet (sync once)");
-  FS_ASSIGN_OR_RETURN(const int64_t all, GetMeta("areas_all"));
+  FS_ASSIGN_OR_RETURN(const int64_t all, meta_->Get(meta::kAreasAll));
   if (all != 0) return std::string("all counties");
   FS_ASSIGN_OR_RETURN(
       Stmt q, db_->Prepare("SELECT area, backfill_after < backfill_up_to "
@@ -188,6 +156,29 @@ absl::StatusOr<std::string> LocalStore::HeldAreas() {
   }
   if (parts.empty()) return std::string("none");
   return absl::StrJoin(parts, ", ");
+}
+
+absl::StatusOr<uint64_t> HeldAreaTable::BackfillCursor(
+    const std::string& area) {
+  FS_ASSIGN_OR_RETURN(Stmt q,
+                      db_->Prepare("SELECT backfill_after FROM held_areas "
+                                   "WHERE area = ?"));
+  q.BindText(1, area);
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("area ", area, " is no longer held; back-fill stopped"));
+  }
+  return static_cast<uint64_t>(q.Int(0));
+}
+
+absl::Status HeldAreaTable::SetBackfillCursor(const std::string& area,
+                                              uint64_t cursor) {
+  FS_ASSIGN_OR_RETURN(Stmt up,
+                      db_->Prepare("UPDATE held_areas SET backfill_after = ? "
+                                   "WHERE area = ?"));
+  up.Bind(1, static_cast<int64_t>(cursor)).BindText(2, area);
+  return up.Run();
 }
 
 }  // namespace fieldsync

@@ -1,0 +1,91 @@
+#include "client_core/device_schema.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/derived_state.h"
+#include "common/status_macros.h"
+#include "common/wire_format.h"
+
+namespace fieldsync {
+namespace {
+
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS own_changes(
+  device_seq INTEGER PRIMARY KEY,
+  kind INTEGER NOT NULL,
+  county TEXT NOT NULL,
+  subject BLOB NOT NULL,
+  hlc INTEGER NOT NULL,
+  flags INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  code INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  recorded_ms INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS received_changes(
+  server_seq INTEGER PRIMARY KEY,
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  county TEXT NOT NULL,
+  subject BLOB NOT NULL,
+  hlc INTEGER NOT NULL,
+  flags INTEGER NOT NULL DEFAULT 0,
+  received_ms INTEGER NOT NULL,
+  deferred INTEGER NOT NULL DEFAULT 0,
+  body BLOB NOT NULL
+);
+)sql";
+
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE IF NOT EXISTS held_areas(
+  area TEXT PRIMARY KEY,
+  backfill_after INTEGER NOT NULL DEFAULT 0,
+  backfill_up_to INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+)sql";
+
+absl::Status SetVersion(Db* db, int version) {
+  return db->Exec(absl::StrCat("PRAGMA user_version = ", version));
+}
+
+}  // namespace
+
+absl::Status CreateDeviceTables(Db* db) {
+  FS_RETURN_IF_ERROR(db->Exec(kSchemaV1));
+  FS_RETURN_IF_ERROR(db->Exec(kSchemaV2));
+  // The derived tables; nothing is applied here, so nothing is read.
+  FS_RETURN_IF_ERROR(
+      DerivedState::Create(db, [](int64_t) -> absl::StatusOr<HeldRevision> {
+        return absl::InternalError("no revisions are held yet");
+      }).status());
+  return SetVersion(db, kClientSchemaVersion);
+}
+
+absl::Status MigrateDeviceStore(Db* db) {
+  FS_ASSIGN_OR_RETURN(int64_t version, db->UserVersion());
+  if (version == 1) {  // the walking skeleton's store: add the area table
+    FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+    FS_RETURN_IF_ERROR(db->Exec(kSchemaV2));
+    FS_RETURN_IF_ERROR(SetVersion(db, 2));
+    FS_RETURN_IF_ERROR(tx.Commit());
+    version = 2;
+  }
+  if (version == 2) {  // records rows without what the change rows hold
+    FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+    FS_RETURN_IF_ERROR(SlimRecordsTable(db));
+    FS_RETURN_IF_ERROR(SetVersion(db, 3));
+    FS_RETURN_IF_ERROR(tx.Commit());
+    version = 3;
+  }
+  if (version != kClientSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "the device store has schema version %d; this client knows %d", version,
+        kClientSchemaVersion));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fieldsync
