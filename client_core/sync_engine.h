@@ -3,7 +3,7 @@
 //   1. Handshake: registers the device, checks the protocol version, learns
 //      the server's time (the device's clock offset), the feed head, the
 //      device's high-water mark and the user's areas (reconciled with the
-//      areas held: local_store.h). If nothing is pending, no area is new and
+//      areas held: held_areas.h). If nothing is pending, no area is new and
 //      the cursor is at the head, the sync is done: one round trip.
 //      Every call carries the token from the device home (channel.h).
 //   2. Upload: pending changes in device-sequence order, in batches within
