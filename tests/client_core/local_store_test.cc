@@ -40,14 +40,17 @@ class LocalStoreTest : public ::testing::Test {
     store_ = std::move(*s);
   }
 
+  // Closes the store and runs `sql` on its file.
+  void ExecClosed(const std::string& sql) {
+    store_.reset();
+    auto db = Db::Open(dir_.Sub(LocalStore::kDbFile));
+    ASSERT_TRUE(db.ok()) << db.status();
+    FS_ASSERT_OK((*db)->Exec(sql));
+  }
+
   // Runs `sql` on the store's file with the store closed, then reopens it.
   void Damage(const std::string& sql) {
-    store_.reset();
-    {
-      auto db = Db::Open(dir_.Sub(LocalStore::kDbFile));
-      ASSERT_TRUE(db.ok()) << db.status();
-      FS_ASSERT_OK((*db)->Exec(sql));
-    }
+    ExecClosed(sql);
     Reopen();
   }
 
@@ -168,23 +171,13 @@ TEST_F(LocalStoreTest, ADamagedHeldBackChangeIsReportedAndKept) {
 }
 
 TEST_F(LocalStoreTest, AStoreWithoutADeviceIdIsDataLoss) {
-  store_.reset();
-  {
-    auto db = Db::Open(dir_.Sub(LocalStore::kDbFile));
-    ASSERT_TRUE(db.ok()) << db.status();
-    FS_ASSERT_OK((*db)->Exec("DELETE FROM meta WHERE key = 'device_id'"));
-  }
+  ExecClosed("DELETE FROM meta WHERE key = 'device_id'");
   EXPECT_THAT(LocalStore::Open(dir_.path(), &clock_),
               StatusIs(absl::StatusCode::kDataLoss, "no valid device id"));
 }
 
 TEST_F(LocalStoreTest, AStoreFromANewerClientIsRefusedUnchanged) {
-  store_.reset();
-  {
-    auto db = Db::Open(dir_.Sub(LocalStore::kDbFile));
-    ASSERT_TRUE(db.ok()) << db.status();
-    FS_ASSERT_OK((*db)->Exec("PRAGMA user_version = 99"));
-  }
+  ExecClosed("PRAGMA user_version = 99");
   EXPECT_THAT(LocalStore::Open(dir_.path(), &clock_),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        "schema version 99; this client knows 3"));
