@@ -503,62 +503,96 @@ int64_t MaxRssMb() {
   return ru.ru_maxrss / 1024;
 }
 
+// --- the server
+// ----------------------------------------------------------------
+
+// The server the devices sync with: a fresh store for every push round, on
+// one address (the devices remember it), so every round pushes into an empty
+// server. The first server listens on 127.0.0.1:0; the ones after it on the
+// address it got.
+class BenchServer {
+ public:
+  explicit BenchServer(const ScratchDir& dir) : dir_(dir) {
+    options_.listen = "127.0.0.1:0";
+  }
+  BenchServer(const BenchServer&) = delete;
+  BenchServer& operator=(const BenchServer&) = delete;
+
+  // Hashes the bench inspector's password (once) and starts the server of
+  // round 0.
+  absl::Status Start() {
+    FS_ASSIGN_OR_RETURN(pw_hash_,
+                        HashPassword(kPassword, PasswordCost::kInteractive));
+    return Fresh(0);
+  }
+
+  // Replaces the server with a fresh one on a new database (server-<run>.db)
+  // holding only the bench inspector, on the same address.
+  absl::Status Fresh(int run) {
+    server_.reset();
+    store_.reset();
+    accounts_.reset();
+    const std::string db = dir_.Sub(absl::StrCat("server-", run, ".db"));
+    FS_ASSIGN_OR_RETURN(store_, SqliteServerStore::Open(db));
+    FS_ASSIGN_OR_RETURN(accounts_, SqliteAccountStore::Open(db));
+    FS_RETURN_IF_ERROR(accounts_
+                           ->CreateUser(kAuthor, v1::ROLE_INSPECTOR, pw_hash_,
+                                        {"640522"}, "bench", 0)
+                           .status());
+    FS_ASSIGN_OR_RETURN(server_, FieldsyncServer::Start(
+                                     store_.get(), accounts_.get(), options_));
+    options_.listen = server_->address();
+    return absl::OkStatus();
+  }
+
+  std::string address() const { return server_->address(); }
+  SqliteServerStore& store() { return *store_; }
+
+ private:
+  const ScratchDir& dir_;
+  std::string pw_hash_;
+  ServerOptions options_;
+  // Destroyed in reverse order: the server stops before its stores close.
+  std::unique_ptr<SqliteServerStore> store_;
+  std::unique_ptr<AccountStore> accounts_;
+  std::unique_ptr<FieldsyncServer> server_;
+};
+
 // --- the run
 // -------------------------------------------------------------------
 
-absl::Status Run(const Options& opt) {
+// Records per second of a sync of `n` records.
+double RecordsPerSecond(uint64_t n, const TimedSync& s) {
+  return static_cast<double>(n) / s.seconds;
+}
+
+// What step 0 measured.
+struct Recording {
+  double record_seconds = 0;  // the Record() calls alone
+  double avg_body = 0;        // average serialized ChangeBody, bytes
+};
+
+// 0. Device A (in dir/device-a) records the N records offline, timing the
+// Record() calls apart (the record rate), and prints section [0]. A's store
+// is closed on return (checkpointed into one file), ready to be copied.
+absl::StatusOr<Recording> RecordOnDeviceA(const Options& opt,
+                                          const ScratchDir& dir,
+                                          const std::string& address) {
   const uint64_t n = opt.records;
-  FS_ASSIGN_OR_RETURN(auto dir, ScratchDir::Make(opt.dir));
-  std::printf("fieldsync sync_bench: N = %s records, scratch folder %s\n",
-              Grouped(static_cast<double>(n)).c_str(), dir->path().c_str());
-  std::printf(
-      "  loopback 127.0.0.1, server in-process, SQLite %s, WAL + "
-      "synchronous=FULL on every database\n\n",
-      sqlite3_libversion());
-
-  // The server: a fresh store for every push run, on one address (the
-  // devices remember it), so every run pushes into an empty server.
-  std::unique_ptr<SqliteServerStore> store;
-  std::unique_ptr<AccountStore> accounts;
-  std::unique_ptr<FieldsyncServer> server;
-  ServerOptions so;
-  so.listen = "127.0.0.1:0";
-  FS_ASSIGN_OR_RETURN(const std::string pw_hash,
-                      HashPassword(kPassword, PasswordCost::kInteractive));
-  auto fresh_server = [&](int run) -> absl::Status {
-    server.reset();
-    store.reset();
-    accounts.reset();
-    const std::string db = dir->Sub(absl::StrCat("server-", run, ".db"));
-    FS_ASSIGN_OR_RETURN(store, SqliteServerStore::Open(db));
-    FS_ASSIGN_OR_RETURN(accounts, SqliteAccountStore::Open(db));
-    FS_RETURN_IF_ERROR(accounts
-                           ->CreateUser(kAuthor, v1::ROLE_INSPECTOR, pw_hash,
-                                        {"640522"}, "bench", 0)
-                           .status());
-    FS_ASSIGN_OR_RETURN(
-        server, FieldsyncServer::Start(store.get(), accounts.get(), so));
-    so.listen = server->address();
-    return absl::OkStatus();
-  };
-  FS_RETURN_IF_ERROR(fresh_server(0));
-  const std::string address = server->address();
-
-  // Device A records the N records (timed apart: the record rate).
   std::printf("[0] Device A records N records, offline\n");
   std::fflush(stdout);
   FS_ASSIGN_OR_RETURN(
-      auto a, MakeDevice(dir->Sub("device-a"), address, "bench A", opt.tuning));
+      auto a, MakeDevice(dir.Sub("device-a"), address, "bench A", opt.tuning));
   FS_ASSIGN_OR_RETURN(v1::Record example,
                       LoadExample(absl::StrCat(FIELDSYNC_SOURCE_DIR,
                                                "/examples/spot-check.json")));
   RecordMaker maker(std::move(example));
-  double record_seconds = 0;
+  Recording rec;
   for (uint64_t i = 0; i < n; ++i) {
     v1::Record r = maker.Next(i);
     Stopwatch sw;
     auto id = a->Record(std::move(r));
-    record_seconds += sw.Seconds();
+    rec.record_seconds += sw.Seconds();
     if (!id.ok()) {
       return absl::Status(
           id.status().code(),
@@ -567,60 +601,74 @@ absl::Status Run(const Options& opt) {
     if (n >= 10 && (i + 1) % (n / 10) == 0) {
       std::fprintf(stderr, "    ... recorded %s of %s (%.0f s)\n",
                    Grouped(static_cast<double>(i + 1)).c_str(),
-                   Grouped(static_cast<double>(n)).c_str(), record_seconds);
+                   Grouped(static_cast<double>(n)).c_str(), rec.record_seconds);
     }
   }
   FS_ASSIGN_OR_RETURN(DeviceStatus before, a->Status());
   FS_RETURN_IF_ERROR(Expect(before.pending == n,
                             absl::StrCat(before.pending, " pending, not ", n)));
-  const double avg_body = static_cast<double>(before.pending_bytes) /
-                          static_cast<double>(before.pending);
+  rec.avg_body = static_cast<double>(before.pending_bytes) /
+                 static_cast<double>(before.pending);
   std::printf(
       "    record (local save) rate   %.3f s  ->  %s records/s  (one "
       "transaction per Record(); not part of the push figure)\n"
       "    avg serialized ChangeBody  %.1f bytes (SpotCheck from examples/"
       "spot-check.json: notes replaced by varied ASCII text, %d of its "
       "rubric links kept)\n",
-      record_seconds, Rate(n, record_seconds).c_str(), avg_body,
+      rec.record_seconds, Rate(n, rec.record_seconds).c_str(), rec.avg_body,
       maker.rubric_links());
   std::fflush(stdout);
 
   std::printf("\n");
+  return rec;
+}
 
-  // opt.rounds rounds, each: the baseline variants, a push of a copy of A's
-  // store as recorded into a fresh server, and a pull of it into a fresh
-  // device B. The best of each counts.
-  a.reset();  // closes A's store (checkpointed into one file)
-  const BaselineRows rows = MakeBaselineRows(n);
+// The best of the rounds, and the devices of the last round.
+struct Rounds {
   Baselines base;
-  TimedSync push, pull;
-  std::unique_ptr<Client> b;
+  TimedSync push;
+  TimedSync pull;
+  std::unique_ptr<Client> a;  // the last round's copy of A, pushed
+  std::unique_ptr<Client> b;  // the last round's B, pulled
+};
+
+// opt.rounds rounds, each: the baseline variants, a push of a copy of A's
+// store as recorded into a fresh server, and a pull of it into a fresh
+// device B. The best of each counts. `server` serves round 0 as it is.
+absl::StatusOr<Rounds> RunRounds(const Options& opt, const ScratchDir& dir,
+                                 const BaselineRows& rows,
+                                 const std::string& address,
+                                 BenchServer& server) {
+  Rounds best;
   for (int round = 0; round < opt.rounds; ++round) {
     std::fprintf(stderr, "    ... round %d of %d\n", round + 1, opt.rounds);
-    FS_RETURN_IF_ERROR(RunBaselineRound(*dir, rows, round, &base));
+    FS_RETURN_IF_ERROR(RunBaselineRound(dir, rows, round, &best.base));
 
-    const std::string home = dir->Sub(absl::StrCat("device-a-", round));
+    const std::string home = dir.Sub(absl::StrCat("device-a-", round));
     std::error_code ec;
-    std::filesystem::copy(dir->Sub("device-a"), home,
+    std::filesystem::copy(dir.Sub("device-a"), home,
                           std::filesystem::copy_options::recursive, ec);
     if (ec) return absl::InternalError(absl::StrCat("copy: ", ec.message()));
-    if (round > 0) FS_RETURN_IF_ERROR(fresh_server(round));
+    if (round > 0) FS_RETURN_IF_ERROR(server.Fresh(round));
     ClientOptions o;
     o.home = home;
     o.tuning = opt.tuning;
-    FS_ASSIGN_OR_RETURN(a, Client::Open(o));
-    FS_RETURN_IF_ERROR(LogIn(*a));
-    FS_ASSIGN_OR_RETURN(TimedSync tp, RunSync(*a));
-    if (round == 0 || tp.seconds < push.seconds) push = tp;
+    FS_ASSIGN_OR_RETURN(best.a, Client::Open(o));
+    FS_RETURN_IF_ERROR(LogIn(*best.a));
+    FS_ASSIGN_OR_RETURN(TimedSync tp, RunSync(*best.a));
+    if (round == 0 || tp.seconds < best.push.seconds) best.push = tp;
 
     FS_ASSIGN_OR_RETURN(
-        b, MakeDevice(dir->Sub(absl::StrCat("device-b-", round)), address,
-                      "bench B", opt.tuning));
-    FS_ASSIGN_OR_RETURN(TimedSync tl, RunSync(*b));
-    if (round == 0 || tl.seconds < pull.seconds) pull = tl;
+        best.b, MakeDevice(dir.Sub(absl::StrCat("device-b-", round)), address,
+                           "bench B", opt.tuning));
+    FS_ASSIGN_OR_RETURN(TimedSync tl, RunSync(*best.b));
+    if (round == 0 || tl.seconds < best.pull.seconds) best.pull = tl;
   }
+  return best;
+}
 
-  // 1. Baseline.
+// 1. Prints the baseline (the floor) and the two reference variants.
+void ReportBaseline(const Options& opt, const Baselines& base) {
   std::printf(
       "[1] Baseline (the floor): bare SQLite, one transaction (best of %d "
       "rounds)\n"
@@ -633,14 +681,18 @@ absl::Status Run(const Options& opt) {
       "change tables: %.3f s -> %s rows/s)\n"
       "    (reference: the same bare table with SQLite's default 4 KiB pages "
       "instead of our 16 KiB: %.3f s -> %s rows/s)\n\n",
-      opt.rounds, Grouped(static_cast<double>(n)).c_str(), kBaselineBodyBytes,
-      base.without_rowid.seconds,
+      opt.rounds, Grouped(static_cast<double>(opt.records)).c_str(),
+      kBaselineBodyBytes, base.without_rowid.seconds,
       Grouped(base.without_rowid.rows_per_s).c_str(), base.rowid_unique.seconds,
       Grouped(base.rowid_unique.rows_per_s).c_str(), base.default_pages.seconds,
       Grouped(base.default_pages.rows_per_s).c_str());
-  const double baseline = base.without_rowid.rows_per_s;
+}
 
-  // 2. Push.
+// 2. Checks that the best push moved and confirmed all N records and prints
+// it, with its upload and download phases.
+absl::Status ReportPush(const Options& opt, const std::string& address,
+                        const TimedSync& push) {
+  const uint64_t n = opt.records;
   std::printf(
       "[2] Push: Sync() of device A (a copy as recorded) to a fresh server at "
       "%s (best of %d rounds)\n",
@@ -653,7 +705,7 @@ absl::Status Run(const Options& opt) {
   FS_RETURN_IF_ERROR(Expect(
       pr.confirmations == n,
       absl::StrCat("push got ", pr.confirmations, " confirmations for ", n)));
-  const double push_rate = static_cast<double>(n) / push.seconds;
+  const double push_rate = RecordsPerSecond(n, push);
   std::printf(
       "    Sync() total               %.3f s  ->  %s records/s   <- push\n"
       "      upload phase             %.3f s  (handshake + one UploadStream, "
@@ -672,8 +724,12 @@ absl::Status Run(const Options& opt) {
       static_cast<unsigned long long>(pr.rejected),
       static_cast<unsigned long long>(pr.downloaded),
       static_cast<unsigned long long>(pr.confirmations), pr.round_trips);
+  return absl::OkStatus();
+}
 
-  // 3. Pull.
+// 3. Checks that the best pull brought all N records as new and prints it.
+absl::Status ReportPull(const Options& opt, const TimedSync& pull) {
+  const uint64_t n = opt.records;
   std::printf(
       "[3] Pull: a fresh device B syncs the N records (best of %d rounds)\n",
       opt.rounds);
@@ -682,7 +738,7 @@ absl::Status Run(const Options& opt) {
       Expect(lr.downloaded == n && lr.new_from_others == n,
              absl::StrCat("pull downloaded ", lr.downloaded, ", new ",
                           lr.new_from_others, " of ", n)));
-  const double pull_rate = static_cast<double>(n) / pull.seconds;
+  const double pull_rate = RecordsPerSecond(n, pull);
   std::printf(
       "    Sync() total               %.3f s  ->  %s records/s   <- pull\n"
       "      download phase           %.3f s  (%d pages; first page after "
@@ -692,8 +748,13 @@ absl::Status Run(const Options& opt) {
       pull.download_reports, pull.first_page_seconds,
       static_cast<unsigned long long>(lr.downloaded),
       static_cast<unsigned long long>(lr.new_from_others), lr.round_trips);
+  return absl::OkStatus();
+}
 
-  // 4. No-op sync.
+// 4. Device B, current, syncs opt.noop_runs times; each must move nothing.
+// Prints the median time, round trips and bytes; returns the most round
+// trips any of them took.
+absl::StatusOr<uint32_t> RunNoopSyncs(const Options& opt, Client& b) {
   std::printf("[4] No-op sync: device B, current, syncs %d times\n",
               opt.noop_runs);
   std::fflush(stdout);
@@ -701,7 +762,7 @@ absl::Status Run(const Options& opt) {
   uint32_t noop_trips_max = 0;
   uint64_t noop_bytes = 0;
   for (int i = 0; i < opt.noop_runs; ++i) {
-    FS_ASSIGN_OR_RETURN(TimedSync s, RunSync(*b));
+    FS_ASSIGN_OR_RETURN(TimedSync s, RunSync(b));
     FS_RETURN_IF_ERROR(
         Expect(s.report.uploaded == 0 && s.report.downloaded == 0,
                absl::StrCat("no-op sync moved ", s.report.uploaded, " up, ",
@@ -717,8 +778,15 @@ absl::Status Run(const Options& opt) {
       "%llu (both ways)\n\n",
       noop_median, noop_ms.front(), noop_ms.back(), noop_trips_max,
       static_cast<unsigned long long>(noop_bytes));
+  return noop_trips_max;
+}
 
-  // 5. Bytes on the wire.
+// 5. Prints the bytes on the wire per record of the push and the pull,
+// against the average serialized record (`avg_body`).
+void ReportWireBytes(uint64_t n, double avg_body, const TimedSync& push,
+                     const TimedSync& pull) {
+  const SyncReport& pr = push.report;
+  const SyncReport& lr = pull.report;
   const double push_wire = static_cast<double>(pr.bytes_sent) / n;
   const double push_back = static_cast<double>(pr.bytes_received) / n;
   const double pull_wire = static_cast<double>(lr.bytes_received) / n;
@@ -736,17 +804,29 @@ absl::Status Run(const Options& opt) {
       static_cast<unsigned long long>(pr.bytes_sent), push_back,
       static_cast<unsigned long long>(pr.bytes_received), pull_wire,
       pull_wire / avg_body, static_cast<unsigned long long>(lr.bytes_received));
+}
 
-  // Convergence: the same digest on both devices and the server.
-  FS_ASSIGN_OR_RETURN(StateSummary sa, a->Summarize());
-  FS_ASSIGN_OR_RETURN(StateSummary sb, b->Summarize());
-  FS_ASSIGN_OR_RETURN(StoreSummary ss, store->Summarize());
-  FS_RETURN_IF_ERROR(
-      Expect(sa.digest == ss.digest && sb.digest == ss.digest &&
-                 sa.changes == n && sb.changes == n && ss.changes == n,
-             "device A, device B and the server do not hold the same state"));
+// Convergence: the same digest, and N changes, on both devices and the
+// server.
+absl::Status CheckConvergence(uint64_t n, Client& a, Client& b,
+                              SqliteServerStore& store) {
+  FS_ASSIGN_OR_RETURN(StateSummary sa, a.Summarize());
+  FS_ASSIGN_OR_RETURN(StateSummary sb, b.Summarize());
+  FS_ASSIGN_OR_RETURN(StoreSummary ss, store.Summarize());
+  return Expect(sa.digest == ss.digest && sb.digest == ss.digest &&
+                    sa.changes == n && sb.changes == n && ss.changes == n,
+                "device A, device B and the server do not hold the same state");
+}
 
-  // 6. Ratios.
+// 6. Prints push and pull against the baseline (and the two references) and
+// the no-op round trips, each against its target, then the converged line.
+void ReportRatios(const Options& opt, const Rounds& r,
+                  uint32_t noop_trips_max) {
+  const uint64_t n = opt.records;
+  const Baselines& base = r.base;
+  const double baseline = base.without_rowid.rows_per_s;
+  const double push_rate = RecordsPerSecond(n, r.push);
+  const double pull_rate = RecordsPerSecond(n, r.pull);
   const double push_ratio = push_rate / baseline;
   const double pull_ratio = pull_rate / baseline;
   std::printf(
@@ -771,6 +851,36 @@ absl::Status Run(const Options& opt) {
       pull_rate / base.default_pages.rows_per_s,
       Grouped(static_cast<double>(n)).c_str(),
       static_cast<long long>(MaxRssMb()));
+}
+
+absl::Status Run(const Options& opt) {
+  const uint64_t n = opt.records;
+  FS_ASSIGN_OR_RETURN(auto dir, ScratchDir::Make(opt.dir));
+  std::printf("fieldsync sync_bench: N = %s records, scratch folder %s\n",
+              Grouped(static_cast<double>(n)).c_str(), dir->path().c_str());
+  std::printf(
+      "  loopback 127.0.0.1, server in-process, SQLite %s, WAL + "
+      "synchronous=FULL on every database\n\n",
+      sqlite3_libversion());
+
+  // Declared before the devices, so that they close before it stops.
+  BenchServer server(*dir);
+  FS_RETURN_IF_ERROR(server.Start());
+  const std::string address = server.address();
+
+  FS_ASSIGN_OR_RETURN(const Recording rec, RecordOnDeviceA(opt, *dir, address));
+  const BaselineRows rows = MakeBaselineRows(n);
+  FS_ASSIGN_OR_RETURN(Rounds rounds,
+                      RunRounds(opt, *dir, rows, address, server));
+
+  ReportBaseline(opt, rounds.base);
+  FS_RETURN_IF_ERROR(ReportPush(opt, address, rounds.push));
+  FS_RETURN_IF_ERROR(ReportPull(opt, rounds.pull));
+  FS_ASSIGN_OR_RETURN(const uint32_t noop_trips_max,
+                      RunNoopSyncs(opt, *rounds.b));
+  ReportWireBytes(n, rec.avg_body, rounds.push, rounds.pull);
+  FS_RETURN_IF_ERROR(CheckConvergence(n, *rounds.a, *rounds.b, server.store()));
+  ReportRatios(opt, rounds, noop_trips_max);
   return absl::OkStatus();
 }
 
