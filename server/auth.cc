@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/clock.h"
-#include "common/state_digest.h"
+#include "common/hash.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "common/wire_format.h"
