@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/record_kind.h"
+#include "common/roles.h"
 #include "common/validate.h"
-#include "server/account_store.h"
 
 namespace fieldsync {
 namespace {

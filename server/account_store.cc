@@ -1,6 +1,6 @@
-// The account records' shared helpers: role names and user-name rules
-// (the store interface itself is account_store.h; the SQLite store is
-// sqlite_account_store.h).
+// The account records' shared helper: the user-name rules (the store
+// interface itself is account_store.h; the SQLite store is
+// sqlite_account_store.h; role names are common/roles.h).
 #include "server/account_store.h"
 
 #include <cstdint>
@@ -45,32 +45,6 @@ bool IsValidUtf8(absl::string_view s) {
 }
 
 }  // namespace
-
-const char* RoleName(v1::Role role) {
-  switch (role) {
-    case v1::ROLE_INSPECTOR:
-      return "inspector";
-    case v1::ROLE_COUNTY_OFFICER:
-      return "county-officer";
-    case v1::ROLE_REVIEWER:
-      return "reviewer";
-    case v1::ROLE_ADMIN:
-      return "admin";
-    default:
-      return "unknown";
-  }
-}
-
-absl::StatusOr<v1::Role> ParseRole(absl::string_view name) {
-  for (v1::Role r : {v1::ROLE_INSPECTOR, v1::ROLE_COUNTY_OFFICER,
-                     v1::ROLE_REVIEWER, v1::ROLE_ADMIN}) {
-    if (name == RoleName(r)) return r;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("role \"", name,
-                   "\" is not one of inspector, county-officer, reviewer, "
-                   "admin"));
-}
 
 absl::Status ValidateUserName(absl::string_view name) {
   if (name.empty() || name.size() > 64) {

@@ -67,10 +67,6 @@ struct LoginDecision {
   std::string refusal;  // why, when not allowed
 };
 
-// Human names of roles: "inspector", "county-officer", "reviewer", "admin".
-const char* RoleName(v1::Role role);
-// INVALID_ARGUMENT naming the accepted names.
-absl::StatusOr<v1::Role> ParseRole(absl::string_view name);
 // INVALID_ARGUMENT unless 1..64 bytes of UTF-8 without control characters
 // or surrounding spaces.
 absl::Status ValidateUserName(absl::string_view name);

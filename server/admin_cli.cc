@@ -11,10 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "cli/secret_input.h"
 #include "common/areas.h"
 #include "common/clock.h"
 #include "common/record_id.h"
-#include "cli/secret_input.h"
+#include "common/roles.h"
+#include "common/time_format.h"
 #include "server/account_store.h"
 #include "server/password.h"
 #include "server/sqlite_account_store.h"
@@ -54,12 +56,6 @@ int Usage(const std::string& msg) {
   std::fprintf(stderr, "fieldsync-server admin: %s (see admin --help)\n",
                msg.c_str());
   return 2;
-}
-
-std::string When(int64_t ms) {
-  if (ms == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(ms),
-                          absl::UTCTimeZone());
 }
 
 std::string Actor() {
@@ -193,17 +189,21 @@ int TokenCommand(AccountStore& accounts, std::vector<std::string> args) {
     auto tokens = accounts.ListTokens(user);
     if (!tokens.ok()) return Fail(std::string(tokens.status().message()));
     const int64_t now = Now();
+    // Times in UTC, as the header says; "-" for none.
+    const auto when = [](int64_t ms) {
+      return ms == 0 ? std::string("-") : FormatTimeMsBare(ms);
+    };
     std::printf("%-6s %-16s %-36s %-19s %-19s %s\n", "ID", "USER", "DEVICE",
                 "ISSUED (UTC)", "EXPIRES (UTC)", "STATE");
     for (const TokenRecord& t : *tokens) {
       const std::string state =
-          t.revoked_ms != 0 ? absl::StrCat("revoked ", When(t.revoked_ms),
+          t.revoked_ms != 0 ? absl::StrCat("revoked ", when(t.revoked_ms),
                                            " by ", t.revoked_by)
                             : (t.expires_ms <= now ? "expired" : "live");
       std::printf("%-6lld %-16s %-36s %-19s %-19s %s\n",
                   static_cast<long long>(t.token_id), t.user.c_str(),
-                  IdToString(t.device_id).c_str(), When(t.issued_ms).c_str(),
-                  When(t.expires_ms).c_str(), state.c_str());
+                  IdToString(t.device_id).c_str(), when(t.issued_ms).c_str(),
+                  when(t.expires_ms).c_str(), state.c_str());
     }
     return 0;
   }
@@ -263,7 +263,8 @@ int AuditCommand(AccountStore& accounts, std::vector<std::string> args) {
   for (const AuditEntry& e : *rows) {
     std::printf(
         "%-6lld %-19s %-16s %-14s %-8s %s\n", static_cast<long long>(e.seq),
-        When(e.at_ms).c_str(), e.actor.c_str(), e.action.c_str(),
+        (e.at_ms == 0 ? std::string("-") : FormatTimeMsBare(e.at_ms)).c_str(),
+        e.actor.c_str(), e.action.c_str(),
         e.device_id.empty() ? "-"
                             : IdToString(e.device_id).substr(0, 8).c_str(),
         e.detail.c_str());

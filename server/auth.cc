@@ -7,10 +7,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/time.h"
 #include "common/clock.h"
-#include "common/state_digest.h"
+#include "common/hash.h"
 #include "common/status_macros.h"
+#include "common/time_format.h"
 #include "common/wire_format.h"
 #include "server/access_policy.h"
 
@@ -28,11 +28,6 @@ std::string NewToken() {
   sodium_bin2base64(b64, sizeof b64, raw, sizeof raw,
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   return absl::StrCat(kTokenPrefix, b64);
-}
-
-std::string When(int64_t ms) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(ms),
-                          absl::UTCTimeZone());
 }
 
 absl::Status LoginAgain(const std::string& why) {
@@ -141,7 +136,7 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
           "%s for user \"%s\" after %d failed logins: try again after %s (in "
           "%d s)%s",
           locked ? "locked" : "slowed down", req.user(), att.failures,
-          When(allowed_at), (allowed_at - now + 999) / 1000,
+          FormatTimeMs(allowed_at), (allowed_at - now + 999) / 1000,
           locked ? ", or ask an administrator to unlock it" : "");
       return d;
     }
@@ -178,7 +173,7 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
     std::string detail = user.ok() ? "wrong password" : "no such user";
     if (decision.after.locked_until_ms > now) {
       absl::StrAppend(&detail, "; locked until ",
-                      When(decision.after.locked_until_ms));
+                      FormatTimeMs(decision.after.locked_until_ms));
     }
     absl::StrAppend(&detail, "; failure ", decision.after.failures);
     FS_RETURN_IF_ERROR(accounts_->Audit(
@@ -236,11 +231,12 @@ absl::StatusOr<Caller> Authenticator::CheckToken(absl::string_view token) {
   const int64_t now = clock_->NowMs();
   if (t->revoked_ms != 0) {
     return LoginAgain(absl::StrCat("the token was revoked at ",
-                                   When(t->revoked_ms), " by ", t->revoked_by));
+                                   FormatTimeMs(t->revoked_ms), " by ",
+                                   t->revoked_by));
   }
   if (t->expires_ms <= now) {
     return LoginAgain(
-        absl::StrCat("the token expired at ", When(t->expires_ms)));
+        absl::StrCat("the token expired at ", FormatTimeMs(t->expires_ms)));
   }
   FS_ASSIGN_OR_RETURN(UserRecord u, accounts_->GetUser(t->user));
   if (u.disabled) return AccountDisabled(u.name);

@@ -1,7 +1,7 @@
 #include "server/auth_service.h"
 
+#include "rpc/status_conversion.h"
 #include "server/guarded_rpc.h"
-#include "server/sync_service.h"  // ToGrpcStatus
 
 namespace fieldsync {
 

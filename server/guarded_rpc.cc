@@ -1,6 +1,6 @@
 #include "server/guarded_rpc.h"
 
-#include "server/sync_service.h"  // ToGrpcStatus
+#include "rpc/status_conversion.h"
 
 namespace fieldsync {
 

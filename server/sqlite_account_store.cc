@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/areas.h"
+#include "common/roles.h"
 #include "common/status_macros.h"
 #include "server/server_schema.h"
 

@@ -2,6 +2,7 @@
 // stored), and their revocation.
 #include "absl/strings/str_cat.h"
 #include "common/record_id.h"
+#include "common/roles.h"
 #include "common/status_macros.h"
 #include "server/sqlite_account_store.h"
 

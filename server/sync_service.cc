@@ -14,6 +14,7 @@
 #include "common/validate.h"
 #include "common/wire_format.h"
 #include "google/protobuf/arena.h"
+#include "rpc/status_conversion.h"
 #include "server/access_policy.h"
 #include "server/guarded_rpc.h"
 
@@ -54,12 +55,6 @@ grpc::Status CheckProtocol(uint32_t version) {
 }
 
 }  // namespace
-
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
 
 grpc::Status SyncServiceImpl::Handshake(grpc::ServerContext* context,
                                         const v1::HandshakeRequest* req,

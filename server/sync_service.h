@@ -75,9 +75,6 @@ class SyncServiceImpl final : public v1::SyncService::Service {
   const ServerLimits limits_;
 };
 
-// absl::Status -> grpc::Status (the codes are the same numbers).
-grpc::Status ToGrpcStatus(const absl::Status& status);
-
 }  // namespace fieldsync
 
 #endif  // FIELDSYNC_SERVER_SYNC_SERVICE_H_

@@ -21,6 +21,7 @@
 #include "cli/secret_input.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
+#include "common/roles.h"
 #include "common/time_format.h"
 #include "fieldsync/client.h"
 #include "google/protobuf/util/json_util.h"
@@ -197,21 +198,6 @@ int Init(const Cli& cli) {
   return 0;
 }
 
-std::string RoleText(v1::Role role) {
-  switch (role) {
-    case v1::ROLE_INSPECTOR:
-      return "inspector";
-    case v1::ROLE_COUNTY_OFFICER:
-      return "county officer";
-    case v1::ROLE_REVIEWER:
-      return "reviewer";
-    case v1::ROLE_ADMIN:
-      return "admin";
-    default:
-      return "no role";
-  }
-}
-
 std::string AreasText(const v1::Identity& id) {
   if (id.all_areas()) return "all counties";
   if (id.areas().empty()) return "no area";
@@ -269,7 +255,7 @@ int Login(const Cli& cli) {
   std::printf(
       "logged in as %s (%s; areas: %s) on device %s; token valid "
       "until %s\n",
-      id->user().c_str(), RoleText(id->role()).c_str(), AreasText(*id).c_str(),
+      id->user().c_str(), RoleName(id->role()), AreasText(*id).c_str(),
       IdToString((*client)->device_id()).c_str(),
       Time(id->token_expires_ms()).c_str());
   return 0;
@@ -290,7 +276,7 @@ int WhoAmI(const Cli& cli) {
   auto id = (*client)->WhoAmI();
   if (!id.ok()) return Failure(id.status());
   std::printf("%s (%s); areas: %s; token valid until %s\n", id->user().c_str(),
-              RoleText(id->role()).c_str(), AreasText(*id).c_str(),
+              RoleName(id->role()), AreasText(*id).c_str(),
               Time(id->token_expires_ms()).c_str());
   return 0;
 }

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "rpc/status_conversion.h"
 
 namespace fieldsync::testing {
 namespace status_matchers_internal {
@@ -32,8 +33,7 @@ absl::Status AsStatus(const absl::StatusOr<T>& s) {
   return s.status();
 }
 inline absl::Status AsStatus(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      s.error_message());
+  return FromGrpcStatus(s);
 }
 
 class StatusIsMatcher {

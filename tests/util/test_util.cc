@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "common/state_digest.h"
+#include "common/hash.h"
 #include "fieldsync/v1/auth.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/password.h"
