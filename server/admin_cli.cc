@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/record_id.h"
 #include "common/roles.h"
+#include "common/status_macros.h"
 #include "common/time_format.h"
 #include "server/account_store.h"
 #include "server/password.h"
@@ -85,52 +86,88 @@ bool TakeFlag(std::vector<std::string>* args, const std::string& flag,
   return true;
 }
 
+int ListUsers(AccountStore& accounts) {
+  auto users = accounts.ListUsers();
+  if (!users.ok()) return Fail(std::string(users.status().message()));
+  std::printf("%-20s %-15s %-9s %s\n", "USER", "ROLE", "STATE", "AREAS");
+  for (const UserRecord& u : *users) {
+    std::printf("%-20s %-15s %-9s %s\n", u.name.c_str(), RoleName(u.role),
+                u.disabled ? "disabled" : "active",
+                u.areas.empty() ? "-" : absl::StrJoin(u.areas, ",").c_str());
+  }
+  return 0;
+}
+
+// `user add NAME --role ROLE [--area CODE]...`: everything is checked
+// before the password is asked for.
+int AddUser(AccountStore& accounts, std::vector<std::string> args,
+            const std::string& actor) {
+  std::vector<std::string> roles, areas;
+  if (!TakeFlag(&args, "--role", &roles) ||
+      !TakeFlag(&args, "--area", &areas)) {
+    return Usage("--role and --area need a value");
+  }
+  if (args.size() != 1 || roles.size() != 1) {
+    return Usage("user add NAME --role ROLE [--area CODE]...");
+  }
+  auto role = ParseRole(roles[0]);
+  if (!role.ok()) return Fail(std::string(role.status().message()));
+  if (auto s = ValidateUserName(args[0]); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
+  for (const std::string& a : areas) {
+    if (auto s = ValidateAreaCode(a); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+  }
+  auto pw = ReadPassword(args[0]);
+  if (!pw.ok()) return Fail(std::string(pw.status().message()));
+  auto hash = HashPassword(*pw, PasswordCost::kInteractive);
+  if (!hash.ok()) return Fail(std::string(hash.status().message()));
+  auto id = accounts.CreateUser(args[0], *role, *hash, areas, actor, Now());
+  if (!id.ok()) return Fail(std::string(id.status().message()));
+  std::printf("created user %s (%s, areas %s)\n", args[0].c_str(),
+              RoleName(*role),
+              areas.empty() ? "none" : absl::StrJoin(areas, ",").c_str());
+  return 0;
+}
+
+// `user add-area|remove-area NAME CODE`.
+absl::Status ChangeOneArea(AccountStore& accounts, const std::string& cmd,
+                           const std::string& name, const std::string& area,
+                           const std::string& actor) {
+  FS_ASSIGN_OR_RETURN(UserRecord u, accounts.GetUser(name));
+  std::vector<std::string> areas = u.areas;
+  if (cmd == "add-area") {
+    areas.push_back(area);
+  } else {
+    auto it = std::find(areas.begin(), areas.end(), area);
+    if (it == areas.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("user ", name, " has no area ", area));
+    }
+    areas.erase(it);
+  }
+  return accounts.SetAreas(name, areas, actor, Now());
+}
+
+// `user passwd NAME`: the user must exist before the password is asked for.
+absl::Status ChangePassword(AccountStore& accounts, const std::string& name,
+                            const std::string& actor) {
+  FS_RETURN_IF_ERROR(accounts.GetUser(name).status());
+  FS_ASSIGN_OR_RETURN(std::string pw, ReadPassword(name));
+  FS_ASSIGN_OR_RETURN(std::string hash,
+                      HashPassword(pw, PasswordCost::kInteractive));
+  return accounts.SetPassword(name, hash, actor, Now());
+}
+
 int UserCommand(AccountStore& accounts, std::vector<std::string> args) {
   if (args.empty()) return Usage("user needs a command");
   const std::string cmd = args[0];
   args.erase(args.begin());
   const std::string actor = Actor();
-  if (cmd == "list") {
-    auto users = accounts.ListUsers();
-    if (!users.ok()) return Fail(std::string(users.status().message()));
-    std::printf("%-20s %-15s %-9s %s\n", "USER", "ROLE", "STATE", "AREAS");
-    for (const UserRecord& u : *users) {
-      std::printf("%-20s %-15s %-9s %s\n", u.name.c_str(), RoleName(u.role),
-                  u.disabled ? "disabled" : "active",
-                  u.areas.empty() ? "-" : absl::StrJoin(u.areas, ",").c_str());
-    }
-    return 0;
-  }
-  if (cmd == "add") {
-    std::vector<std::string> roles, areas;
-    if (!TakeFlag(&args, "--role", &roles) ||
-        !TakeFlag(&args, "--area", &areas)) {
-      return Usage("--role and --area need a value");
-    }
-    if (args.size() != 1 || roles.size() != 1) {
-      return Usage("user add NAME --role ROLE [--area CODE]...");
-    }
-    auto role = ParseRole(roles[0]);
-    if (!role.ok()) return Fail(std::string(role.status().message()));
-    if (auto s = ValidateUserName(args[0]); !s.ok()) {
-      return Fail(std::string(s.message()));
-    }
-    for (const std::string& a : areas) {
-      if (auto s = ValidateAreaCode(a); !s.ok()) {
-        return Fail(std::string(s.message()));
-      }
-    }
-    auto pw = ReadPassword(args[0]);
-    if (!pw.ok()) return Fail(std::string(pw.status().message()));
-    auto hash = HashPassword(*pw, PasswordCost::kInteractive);
-    if (!hash.ok()) return Fail(std::string(hash.status().message()));
-    auto id = accounts.CreateUser(args[0], *role, *hash, areas, actor, Now());
-    if (!id.ok()) return Fail(std::string(id.status().message()));
-    std::printf("created user %s (%s, areas %s)\n", args[0].c_str(),
-                RoleName(*role),
-                areas.empty() ? "none" : absl::StrJoin(areas, ",").c_str());
-    return 0;
-  }
+  if (cmd == "list") return ListUsers(accounts);
+  if (cmd == "add") return AddUser(accounts, std::move(args), actor);
   if (args.empty()) return Usage(absl::StrCat("user ", cmd, " needs NAME"));
   const std::string name = args[0];
   absl::Status s;
@@ -144,28 +181,10 @@ int UserCommand(AccountStore& accounts, std::vector<std::string> args) {
   } else if (cmd == "add-area" || cmd == "remove-area") {
     if (args.size() != 2)
       return Usage(absl::StrCat("user ", cmd, " NAME CODE"));
-    auto u = accounts.GetUser(name);
-    if (!u.ok()) return Fail(std::string(u.status().message()));
-    std::vector<std::string> areas = u->areas;
-    if (cmd == "add-area") {
-      areas.push_back(args[1]);
-    } else {
-      auto it = std::find(areas.begin(), areas.end(), args[1]);
-      if (it == areas.end()) {
-        return Fail(absl::StrCat("user ", name, " has no area ", args[1]));
-      }
-      areas.erase(it);
-    }
-    s = accounts.SetAreas(name, areas, actor, Now());
+    s = ChangeOneArea(accounts, cmd, name, args[1], actor);
   } else if (cmd == "passwd") {
     if (args.size() != 1) return Usage("user passwd NAME");
-    auto u = accounts.GetUser(name);
-    if (!u.ok()) return Fail(std::string(u.status().message()));
-    auto pw = ReadPassword(name);
-    if (!pw.ok()) return Fail(std::string(pw.status().message()));
-    auto hash = HashPassword(*pw, PasswordCost::kInteractive);
-    if (!hash.ok()) return Fail(std::string(hash.status().message()));
-    s = accounts.SetPassword(name, *hash, actor, Now());
+    s = ChangePassword(accounts, name, actor);
   } else if (cmd == "disable" || cmd == "enable") {
     s = accounts.SetDisabled(name, cmd == "disable", actor, Now());
   } else if (cmd == "unlock") {
