@@ -22,37 +22,34 @@
 // ratios: it is a benchmark, not a test); 1 when a step failed; 2 on bad
 // arguments. Deterministic in what it does: record contents come from a fixed
 // seed (ids and device ids are random by design: UUIDv7 / UUIDv4).
-#include <stdlib.h>
-#include <sys/resource.h>
+//
+// The parts: bench_options (the command line), bench_util (scratch folder,
+// timing, number formats), bench_records (the records A records),
+// bench_baseline (the floor). This file holds the devices, the server, the
+// rounds, the report's sections and main().
+#include <sqlite3.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <memory>
-#include <random>
-#include <sstream>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "common/clock.h"
-#include "common/record_id.h"
-#include "common/sqlite_db.h"
+#include "bench/bench_baseline.h"
+#include "bench/bench_options.h"
+#include "bench/bench_records.h"
+#include "bench/bench_util.h"
 #include "common/status_macros.h"
 #include "fieldsync/client.h"
 #include "fieldsync/v1/records.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "server/password.h"
 #include "server/server_runner.h"
 #include "server/sqlite_account_store.h"
@@ -67,356 +64,6 @@ using Steady = std::chrono::steady_clock;
 constexpr double kPushTarget = 0.5;
 constexpr double kPullTarget = 0.67;
 constexpr uint32_t kNoopRoundTripsTarget = 1;
-
-// Sizes of the data moved.
-constexpr size_t kBaselineBodyBytes = 400;
-constexpr size_t kTargetChangeBodyBytes = 400;
-// Seeds: the same records every run.
-constexpr uint64_t kRecordSeed = 20260512;
-constexpr uint64_t kBaselineSeed = 7;
-// 2026-05-12T00:00:00Z: where the baseline's fake clock starts.
-constexpr int64_t kFakeEpochMs = 1778544000000;
-
-constexpr char kAuthor[] = "bench-inspector";
-
-struct Options {
-  uint64_t records = 100000;
-  std::string dir;  // parent of the scratch folder; "" = $TMPDIR or /tmp
-  int noop_runs = 20;
-  int rounds = 3;
-  ClientTuning tuning;  // the devices' (upload batch sizes)
-};
-
-void Usage() {
-  std::fprintf(stderr,
-               "usage: sync_bench [--records N] [--dir PATH] [--noop-runs K]\n"
-               "  --records N    records to push and pull (default 100000)\n"
-               "  --dir PATH     where to make the scratch folder (default "
-               "$TMPDIR or /tmp);\n"
-               "                 a fresh sub-folder is made there and removed "
-               "at exit\n"
-               "  --noop-runs K  no-op syncs to take the median of (default "
-               "20)\n"
-               "  --rounds R     rounds of baseline, push and pull; the best "
-               "of each counts (default 3)\n"
-               "  --upload-batch N, --first-upload-batch N, --upload-window N\n"
-               "                 the devices' upload batch sizes and batches "
-               "in flight (default ClientTuning's)\n");
-}
-
-absl::StatusOr<Options> ParseArgs(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> absl::StatusOr<std::string> {
-      if (i + 1 >= argc) {
-        return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
-      }
-      return std::string(argv[++i]);
-    };
-    if (arg == "--help" || arg == "-h") {
-      Usage();
-      std::exit(0);
-    } else if (arg == "--records") {
-      FS_ASSIGN_OR_RETURN(std::string v, value());
-      if (!absl::SimpleAtoi(v, &o.records) || o.records == 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--records \"", v, "\" must be a whole number of at least 1"));
-      }
-    } else if (arg == "--dir") {
-      FS_ASSIGN_OR_RETURN(o.dir, value());
-    } else if (arg == "--noop-runs") {
-      FS_ASSIGN_OR_RETURN(std::string v, value());
-      if (!absl::SimpleAtoi(v, &o.noop_runs) || o.noop_runs < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--noop-runs \"", v, "\" must be a whole number of at least 1"));
-      }
-    } else if (arg == "--rounds" || arg == "--upload-batch" ||
-               arg == "--first-upload-batch" || arg == "--upload-window") {
-      FS_ASSIGN_OR_RETURN(std::string v, value());
-      uint32_t x = 0;
-      if (!absl::SimpleAtoi(v, &x) || x < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            arg, " \"", v, "\" must be a whole number of at least 1"));
-      }
-      if (arg == "--rounds") o.rounds = static_cast<int>(x);
-      if (arg == "--upload-batch") o.tuning.upload_batch = x;
-      if (arg == "--first-upload-batch") o.tuning.first_upload_batch = x;
-      if (arg == "--upload-window") o.tuning.upload_window = x;
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown argument \"", arg, "\""));
-    }
-  }
-  return o;
-}
-
-// A fresh folder (mkdtemp) under `parent`, removed with its contents.
-class ScratchDir {
- public:
-  static absl::StatusOr<std::unique_ptr<ScratchDir>> Make(std::string parent) {
-    if (parent.empty()) {
-      const char* tmp = std::getenv("TMPDIR");
-      parent = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-    }
-    std::string tmpl = absl::StrCat(parent, "/fieldsync-bench-XXXXXX");
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot make a scratch folder under ", parent, ": ",
-                       std::strerror(errno)));
-    }
-    return std::make_unique<ScratchDir>(PrivateTag{}, std::move(tmpl));
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const {
-    return absl::StrCat(path_, "/", name);
-  }
-
- private:
-  struct PrivateTag {};
-
- public:
-  ScratchDir(PrivateTag, std::string path) : path_(std::move(path)) {}
-
- private:
-  std::string path_;
-};
-
-class Stopwatch {
- public:
-  Stopwatch() : start_(Steady::now()) {}
-  double Seconds() const {
-    return std::chrono::duration<double>(Steady::now() - start_).count();
-  }
-
- private:
-  Steady::time_point start_;
-};
-
-double Between(Steady::time_point a, Steady::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-// 1234567.8 -> "1,234,568".
-std::string Grouped(double v) {
-  std::string digits = absl::StrFormat("%.0f", v);
-  std::string out;
-  const size_t start = !digits.empty() && digits[0] == '-' ? 1 : 0;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > start && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-std::string Rate(uint64_t n, double seconds) {
-  return seconds > 0 ? Grouped(static_cast<double>(n) / seconds) : "inf";
-}
-
-// --- 1. baseline
-// --------------------------------------------------------------
-
-struct BaselineResult {
-  double seconds = 0;
-  double rows_per_s = 0;
-};
-
-// Inserts keys[i] -> bodies[i*body_bytes...] into a fresh database at `path`
-// created with `create_sql`, in one transaction, timing BEGIN..COMMIT.
-// With `page_size` > 0 the file is made with that page size first (Db::Open
-// sets ours only on a new, empty file).
-absl::StatusOr<BaselineResult> BareInserts(
-    const std::string& path, const char* create_sql, const char* insert_sql,
-    const std::vector<std::string>& keys, const std::string& bodies,
-    size_t body_bytes, int page_size = 0) {
-  if (page_size > 0) {
-    sqlite3* raw = nullptr;
-    sqlite3_open(path.c_str(), &raw);
-    std::unique_ptr<sqlite3, int (*)(sqlite3*)> owned(raw, &sqlite3_close);
-    const std::string sql =
-        absl::StrCat("PRAGMA page_size=", page_size, "; CREATE TABLE made(x);");
-    if (sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) !=
-        SQLITE_OK) {
-      return absl::InternalError(absl::StrCat("cannot make ", path));
-    }
-  }
-  FS_ASSIGN_OR_RETURN(auto db, Db::Open(path));
-  FS_RETURN_IF_ERROR(db->Exec(create_sql));
-  FS_ASSIGN_OR_RETURN(Stmt ins, db->Prepare(insert_sql));
-  Stopwatch sw;
-  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db.get()));
-  for (size_t i = 0; i < keys.size(); ++i) {
-    ins.BindBlob(1, keys[i])
-        .BindBlob(2,
-                  absl::string_view(bodies).substr(i * body_bytes, body_bytes));
-    FS_RETURN_IF_ERROR(ins.Run());
-  }
-  FS_RETURN_IF_ERROR(tx.Commit());
-  BaselineResult r;
-  r.seconds = sw.Seconds();
-  r.rows_per_s = static_cast<double>(keys.size()) / r.seconds;
-  return r;
-}
-
-struct Baselines {
-  BaselineResult without_rowid;  // the floor
-  BaselineResult rowid_unique;   // for reference: the shape our stores use
-  BaselineResult default_pages;  // for reference: SQLite's 4 KiB pages
-};
-
-// The three bare-insert variants are measured once per round; a round also
-// times one push and one pull (section "the run"), so that the floor and
-// what is compared with it see the same machine: this 2-core machine's
-// speed drifts by a third between minutes. The best round of each counts
-// (a floor: noise only ever slows things down). --rounds sets how many.
-
-// The rows the baseline inserts: time-ordered keys as a device makes them
-// over time (UUIDv7 with the millisecond advancing per record: no two keys
-// share a millisecond, so the keys ascend, as record ids made in the field
-// do), and random bodies.
-struct BaselineRows {
-  std::vector<std::string> keys;
-  std::string bodies;
-};
-
-BaselineRows MakeBaselineRows(uint64_t n) {
-  BaselineRows rows;
-  FakeClock clock(kFakeEpochMs);
-  rows.keys.reserve(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    rows.keys.push_back(NewRecordId(clock));
-    clock.Advance(1);
-  }
-  std::mt19937_64 rng(kBaselineSeed);
-  rows.bodies.assign(n * kBaselineBodyBytes, '\0');
-  for (char& c : rows.bodies) c = static_cast<char>(rng() & 0xFF);
-  return rows;
-}
-
-// One round of the three variants, each on a fresh file; keeps the best.
-absl::Status RunBaselineRound(const ScratchDir& dir, const BaselineRows& rows,
-                              int round, Baselines* best) {
-  constexpr char kWithoutRowid[] =
-      "CREATE TABLE t(id BLOB PRIMARY KEY, body BLOB) WITHOUT ROWID";
-  struct Variant {
-    const char* file;
-    const char* create_sql;
-    int page_size;  // 0: Db::Open's
-    BaselineResult* best;
-  };
-  const Variant variants[] = {
-      {"baseline", kWithoutRowid, 0, &best->without_rowid},
-      {"baseline-rowid",
-       "CREATE TABLE t(rid INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, "
-       "body BLOB)",
-       0, &best->rowid_unique},
-      {"baseline-4k", kWithoutRowid, 4096, &best->default_pages},
-  };
-  for (const Variant& v : variants) {
-    FS_ASSIGN_OR_RETURN(
-        BaselineResult r,
-        BareInserts(dir.Sub(absl::StrCat(v.file, "-", round, ".db")),
-                    v.create_sql, "INSERT INTO t(id, body) VALUES(?, ?)",
-                    rows.keys, rows.bodies, kBaselineBodyBytes, v.page_size));
-    if (round == 0 || r.rows_per_s > v.best->rows_per_s) *v.best = r;
-  }
-  return absl::OkStatus();
-}
-
-// --- records
-// -------------------------------------------------------------------
-
-absl::StatusOr<v1::Record> LoadExample(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  v1::Record r;
-  const auto st = google::protobuf::util::JsonStringToMessage(ss.str(), &r);
-  if (!st.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", st.ToString()));
-  }
-  return r;
-}
-
-// Makes SpotCheck records from the example with varied notes (and counts and
-// times), each padded so that its ChangeBody, once the device has filled
-// id, author and device_id, serializes to kTargetChangeBodyBytes (+-1). The
-// example alone is larger than that, so its notes are replaced by varied
-// text and, if still needed, its last rubric links are dropped.
-class RecordMaker {
- public:
-  // Varied notes get at least this many bytes.
-  static constexpr size_t kMinNotesBytes = 48;
-
-  explicit RecordMaker(v1::Record example)
-      : template_(std::move(example)), rng_(kRecordSeed) {
-    template_.clear_notes();
-    while (template_.rubric_links_size() > 0 &&
-           BodySize(template_) + kMinNotesBytes > kTargetChangeBodyBytes) {
-      template_.mutable_rubric_links()->RemoveLast();
-    }
-  }
-
-  int rubric_links() const { return template_.rubric_links_size(); }
-
-  v1::Record Next(uint64_t i) {
-    static constexpr const char* kWords[] = {
-        "classroom", "tidy",     "trainees", "attentive", "register",
-        "signed",    "teacher",  "present",  "equipment", "adequate",
-        "stoves",    "knives",   "hygiene",  "checked",   "timetable",
-        "matches",   "practice", "session",  "absent",    "leave",
-        "approved",  "photos",   "taken",    "follow-up", "needed"};
-    v1::Record r = template_;
-    auto* s = r.mutable_spot_check();
-    s->set_enrolled(30 + static_cast<uint32_t>(rng_() % 21));
-    s->set_attendance_counted(s->enrolled() -
-                              static_cast<uint32_t>(rng_() % 6));
-    r.mutable_observed_at()->set_seconds(r.observed_at().seconds() +
-                                         static_cast<int64_t>(i) * 60);
-    const size_t base = BodySize(r);
-    // Bytes left for notes, less its tag and (up to 2-byte) length prefix.
-    const size_t room = kTargetChangeBodyBytes > base + 3
-                            ? kTargetChangeBodyBytes - base - 3
-                            : 1;
-    std::string notes = absl::StrCat("Visit #", i, ":");
-    while (notes.size() < room) {
-      absl::StrAppend(&notes, " ", kWords[rng_() % std::size(kWords)]);
-    }
-    notes.resize(room);
-    r.set_notes(notes);
-    // The length prefix of notes may be a byte shorter than allowed for.
-    const size_t size = BodySize(r);
-    if (size < kTargetChangeBodyBytes) {
-      notes.append(kTargetChangeBodyBytes - size, '.');
-      r.set_notes(std::move(notes));
-    }
-    return r;
-  }
-
- private:
-  // The ChangeBody size of `r` with the fields the device fills at their
-  // real sizes.
-  static size_t BodySize(const v1::Record& r) {
-    v1::ChangeBody probe;
-    *probe.mutable_record() = r;
-    probe.mutable_record()->set_id(std::string(16, 'i'));
-    probe.mutable_record()->set_device_id(std::string(16, 'd'));
-    probe.mutable_record()->set_author(kAuthor);
-    return probe.ByteSizeLong();
-  }
-
-  v1::Record template_;
-  std::mt19937_64 rng_;
-};
 
 // --- sync helpers
 // -------------------------------------------------------------
@@ -496,12 +143,6 @@ absl::Status Expect(bool ok, const std::string& what) {
 }
 
 const char* Verdict(bool pass) { return pass ? "PASS" : "MISS"; }
-
-int64_t MaxRssMb() {
-  struct rusage ru {};
-  ::getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
 
 // --- the server
 // ----------------------------------------------------------------
