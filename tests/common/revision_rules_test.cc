@@ -1,6 +1,7 @@
 // The revision and entity rules alone, without a database
-// (common/revision_rules.h). derived_state_test.cc checks that the SQLite
-// derived state applies them and writes nothing for a refused change.
+// (common/revision_rules.h). derived_state_test.cc (records) and
+// derived_state_entity_test.cc (entity edits) check that the SQLite derived
+// state applies them and writes nothing for a refused change.
 #include "common/revision_rules.h"
 
 #include <gtest/gtest.h>
