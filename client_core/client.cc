@@ -117,6 +117,27 @@ absl::StatusOr<std::vector<EntityFieldView>> Client::GetEntity(
   return impl_->store->Entity(type, id);
 }
 
+absl::StatusOr<RosterImportResult> Client::ImportRoster(
+    const RosterImportOptions& options) {
+  ImportInput input;
+  FS_ASSIGN_OR_RETURN(input.kind, ParseRosterKind(options.kind));
+  FS_ASSIGN_OR_RETURN(input.encoding, ParseTextEncoding(options.encoding));
+  input.file_name = options.file_name;
+  input.bytes = options.bytes;
+  FS_ASSIGN_OR_RETURN(ImportPlan plan,
+                      impl_->store->ImportRoster(input, options.dry_run));
+  RosterImportResult r;
+  r.rows = plan.rows;
+  r.created = plan.created;
+  r.changed = plan.changed;
+  r.unchanged = plan.unchanged;
+  r.fields_written = plan.fields_written;
+  r.changes = options.dry_run || !plan.problems.empty() ? 0 : plan.edits.size();
+  r.ignored_columns = std::move(plan.ignored_columns);
+  r.problems = std::move(plan.problems);
+  return r;
+}
+
 absl::StatusOr<SyncReport> Client::Sync(
     const std::function<void(const SyncProgress&)>& progress) {
   absl::MutexLock lock(&impl_->sync_mu);

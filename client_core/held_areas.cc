@@ -158,6 +158,21 @@ absl::StatusOr<std::string> HeldAreaTable::Describe() {
   return absl::StrJoin(parts, ", ");
 }
 
+absl::StatusOr<std::optional<AreaSet>> HeldAreaTable::Current() {
+  FS_ASSIGN_OR_RETURN(const int64_t known, meta_->Get(meta::kAreasKnown));
+  if (known == 0) return std::optional<AreaSet>();
+  FS_ASSIGN_OR_RETURN(const int64_t all, meta_->Get(meta::kAreasAll));
+  AreaSet set{all != 0, {}};
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db_->Prepare("SELECT area FROM held_areas ORDER BY area"));
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    set.areas.push_back(q.Text(0));
+  }
+  return std::optional<AreaSet>(std::move(set));
+}
+
 absl::StatusOr<uint64_t> HeldAreaTable::BackfillCursor(
     const std::string& area) {
   FS_ASSIGN_OR_RETURN(Stmt q,

@@ -18,6 +18,7 @@
 #define FIELDSYNC_CLIENT_CORE_HELD_AREAS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,8 @@ class HeldAreaTable {
 
   // The areas held ("all counties" or codes), with back-fills not finished.
   absl::StatusOr<std::string> Describe();
+  // The areas held; nullopt until a sync has told the device its user's.
+  absl::StatusOr<std::optional<AreaSet>> Current();
 
   // The back-fill cursor of `area`; FAILED_PRECONDITION if it is no longer
   // held (the back-fill stops).

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "client_core/device_schema.h"
 #include "common/clock.h"
+#include "common/derived_roster_view.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
 #include "common/status_macros.h"
@@ -219,25 +220,61 @@ absl::StatusOr<std::string> LocalStore::AddRecord(
   return record.id();
 }
 
-absl::StatusOr<uint64_t> LocalStore::AddEntityEdit(v1::EntityEdit edit) {
-  absl::MutexLock lock(&mu_);
-  FS_RETURN_IF_ERROR(ValidateEntityEdit(edit));
-  const std::string key = EntityKey(edit);
-  // Each write names the value it replaces (merge.h): the field's winner.
+absl::Status LocalStore::FillBaseHlc(v1::EntityEdit* edit) {
+  const std::string key = EntityKey(*edit);
   FS_ASSIGN_OR_RETURN(
       Stmt q, db_->Prepare("SELECT hlc FROM field_writes WHERE entity_key = ? "
                            "AND field = ? AND is_winner = 1"));
-  for (v1::FieldWrite& w : *edit.mutable_writes()) {
+  for (v1::FieldWrite& w : *edit->mutable_writes()) {
     q.BindText(1, key).BindText(2, w.field());
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     w.set_base_hlc(row ? static_cast<uint64_t>(q.Int(0)) : 0);
     q.Reset();
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> LocalStore::AddEntityEdit(v1::EntityEdit edit) {
+  absl::MutexLock lock(&mu_);
+  FS_RETURN_IF_ERROR(ValidateEntityEdit(edit));
+  // Each write names the value it replaces (merge.h): the field's winner.
+  FS_RETURN_IF_ERROR(FillBaseHlc(&edit));
   v1::ChangeBody body;
   *body.mutable_entity_edit() = edit;
-  FS_ASSIGN_OR_RETURN(Recorded r, Record(body, RecordKind::kEntityEdit,
-                                         edit.area().county_code(), key));
+  FS_ASSIGN_OR_RETURN(Recorded r,
+                      Record(body, RecordKind::kEntityEdit,
+                             edit.area().county_code(), EntityKey(edit)));
   return r.hlc;
+}
+
+absl::StatusOr<ImportPlan> LocalStore::ImportRoster(ImportInput input,
+                                                    bool dry_run) {
+  absl::MutexLock lock(&mu_);
+  FS_ASSIGN_OR_RETURN(std::optional<AreaSet> areas, areas_->Current());
+  if (!areas.has_value()) {
+    return absl::FailedPreconditionError(
+        "this device does not know your areas yet: log in and sync once, "
+        "then import");
+  }
+  input.importer_areas = *std::move(areas);
+  // Planned and recorded in one transaction: nothing can change between.
+  FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get()));
+  DerivedRosterView view(db_.get());
+  FS_ASSIGN_OR_RETURN(ImportPlan plan, PlanRosterImport(input, view));
+  if (dry_run || !plan.problems.empty() || plan.edits.empty()) return plan;
+  uint64_t next = next_seq_;
+  for (const v1::EntityEdit& edit : plan.edits) {
+    v1::ChangeBody body;
+    *body.mutable_entity_edit() = edit;
+    FS_ASSIGN_OR_RETURN(
+        Recorded r,
+        outbox_->Record(body, RecordKind::kEntityEdit,
+                        edit.area().county_code(), EntityKey(edit), next));
+    next = r.device_seq + 1;
+  }
+  FS_RETURN_IF_ERROR(tx.Commit());
+  next_seq_ = next;
+  return plan;
 }
 
 absl::StatusOr<std::vector<RecordView>> LocalStore::List(

@@ -46,6 +46,7 @@
 #include "common/areas.h"
 #include "common/derived_state.h"
 #include "common/hlc.h"
+#include "common/roster_import.h"
 #include "common/sqlite_db.h"
 #include "fieldsync/client.h"
 #include "fieldsync/v1/sync.pb.h"
@@ -99,6 +100,11 @@ class LocalStore {
   absl::StatusOr<std::string> AddRecord(v1::Record record,
                                         const std::string* revise_id);
   absl::StatusOr<uint64_t> AddEntityEdit(v1::EntityEdit edit);
+  // Plans the import of a roster file against what this device holds, in
+  // the user's areas (common/roster_import.h), and unless `dry_run` or the
+  // plan has problems, records its edits in one transaction: all or none.
+  // FAILED_PRECONDITION until a sync has told the device the user's areas.
+  absl::StatusOr<ImportPlan> ImportRoster(ImportInput input, bool dry_run);
 
   // --- reading (store_queries.h) ---------------------------------------------
   absl::StatusOr<std::vector<RecordView>> List(std::optional<RecordKind> kind);
@@ -153,6 +159,9 @@ class LocalStore {
   absl::StatusOr<Recorded> Record(const v1::ChangeBody& body, RecordKind kind,
                                   const std::string& county,
                                   const std::string& subject)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Fills each write's base_hlc from the field's winner (merge.h).
+  absl::Status FillBaseHlc(v1::EntityEdit* edit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `fn` in a transaction committed with synchronous=NORMAL.
   absl::Status Bookkeeping(const std::function<absl::Status()>& fn)

@@ -1,14 +1,17 @@
 #include "common/validate.h"
 
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/areas.h"
 #include "common/record_id.h"
+#include "common/roster.h"
 #include "common/status_macros.h"
 #include "common/wire_format.h"
 
@@ -280,6 +283,22 @@ absl::Status ValidateMonthlyReport(const v1::MonthlyReport& m) {
   return LongText(m.highlights(), "monthly_report.highlights");
 }
 
+// A task's id is "<county>-<year>" of the county it belongs to.
+absl::Status ValidateTaskId(const v1::EntityEdit& e) {
+  const std::string& id = e.entity_id();
+  const std::string& county = e.area().county_code();
+  int year = 0;
+  if (id.size() != county.size() + 5 || !absl::StartsWith(id, county) ||
+      id[county.size()] != '-' ||
+      !absl::SimpleAtoi(id.substr(county.size() + 1), &year) ||
+      TaskEntityId(county, year) != id) {
+    return InvalidArgumentError(
+        StrCat("entity_edit.entity_id of a task is \"<county>-<year>\" (",
+               TaskEntityId(county, 2026), ")"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateRecordContent(const v1::Record& r) {
@@ -357,29 +376,20 @@ absl::Status ValidateRecord(const v1::Record& r) {
 }
 
 const std::vector<std::string>& EditableFields(v1::EntityType type) {
-  static const std::vector<std::string> kInstitution = {
-      "name", "address", "contact_person", "contact_phone", "registration_no"};
-  static const std::vector<std::string> kClass = {
-      "name",       "occupation", "institution_id",
-      "start_date", "end_date",   "planned_trainees"};
-  static const std::vector<std::string> kTrainee = {"name",
-                                                    "phone",
-                                                    "village_code",
-                                                    "registered_poor",
-                                                    "employment_status",
-                                                    "employer",
-                                                    "certificate"};
+  static const std::map<int, std::vector<std::string>> kNames = [] {
+    std::map<int, std::vector<std::string>> names;
+    for (int t = v1::EntityType_MIN; t <= v1::EntityType_MAX; ++t) {
+      if (!v1::EntityType_IsValid(t)) continue;
+      for (const RosterField& f :
+           RosterFields(static_cast<v1::EntityType>(t))) {
+        names[t].push_back(f.name);
+      }
+    }
+    return names;
+  }();
   static const std::vector<std::string> kNone;
-  switch (type) {
-    case v1::ENTITY_TYPE_INSTITUTION:
-      return kInstitution;
-    case v1::ENTITY_TYPE_CLASS:
-      return kClass;
-    case v1::ENTITY_TYPE_TRAINEE:
-      return kTrainee;
-    default:
-      return kNone;
-  }
+  const auto it = kNames.find(static_cast<int>(type));
+  return it == kNames.end() ? kNone : it->second;
 }
 
 absl::Status ValidateEntityEdit(const v1::EntityEdit& e) {
@@ -387,7 +397,7 @@ absl::Status ValidateEntityEdit(const v1::EntityEdit& e) {
       e.entity_type() == v1::ENTITY_TYPE_UNSPECIFIED) {
     return InvalidArgumentError(
         "entity_edit.entity_type is required (ENTITY_TYPE_INSTITUTION, "
-        "ENTITY_TYPE_CLASS or ENTITY_TYPE_TRAINEE)");
+        "ENTITY_TYPE_CLASS, ENTITY_TYPE_TRAINEE or ENTITY_TYPE_TASK)");
   }
   FS_RETURN_IF_ERROR(RequiredShort(e.entity_id(), "entity_edit.entity_id"));
   if (!e.has_area())
@@ -396,14 +406,15 @@ absl::Status ValidateEntityEdit(const v1::EntityEdit& e) {
   if (e.writes().empty()) {
     return InvalidArgumentError("entity_edit.writes needs at least one field");
   }
-  const auto& allowed = EditableFields(e.entity_type());
+  if (e.entity_type() == v1::ENTITY_TYPE_TASK) {
+    FS_RETURN_IF_ERROR(ValidateTaskId(e));
+  }
   std::set<std::string> seen;
   for (int i = 0; i < e.writes_size(); ++i) {
     const auto& w = e.writes(i);
     const std::string path = StrCat("entity_edit.writes[", i, "]");
-    bool known = false;
-    for (const auto& f : allowed) known = known || f == w.field();
-    if (!known) {
+    const RosterField* field = FindRosterField(e.entity_type(), w.field());
+    if (field == nullptr) {
       return InvalidArgumentError(StrCat(path, ".field \"", w.field(),
                                          "\" is not an editable field of ",
                                          v1::EntityType_Name(e.entity_type())));
@@ -413,6 +424,12 @@ absl::Status ValidateEntityEdit(const v1::EntityEdit& e) {
           StrCat(path, ".field \"", w.field(), "\" is written twice"));
     }
     FS_RETURN_IF_ERROR(ShortText(w.value(), StrCat(path, ".value")));
+    const absl::Status value =
+        ValidateFieldValue(*field, w.value(), e.area().county_code());
+    if (!value.ok()) {
+      return InvalidArgumentError(
+          StrCat(path, ".value of \"", w.field(), "\" ", value.message()));
+    }
   }
   return absl::OkStatus();
 }

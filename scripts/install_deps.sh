@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libsodium-dev libgtest-dev libgmock-dev
-  libbenchmark-dev grpc-proto
+  libbenchmark-dev grpc-proto libcsv-dev
 )
 
 missing=()

@@ -50,8 +50,19 @@ absl::Status CheckUpload(const std::string& user, v1::Role role,
                                  "\" is not the logged-in user \"", user,
                                  "\": log in as its author to send it"));
     }
-  } else if (role != v1::ROLE_INSPECTOR && role != v1::ROLE_ADMIN) {
-    return Denied(absl::StrCat(A(RoleName(role)), " may not edit entities"));
+  } else {
+    const v1::EntityType type = body.entity_edit().entity_type();
+    const bool roster_keeper =
+        role == v1::ROLE_COUNTY_OFFICER || role == v1::ROLE_ADMIN;
+    if (!roster_keeper && role != v1::ROLE_INSPECTOR) {
+      return Denied(absl::StrCat(A(RoleName(role)), " may not edit entities"));
+    }
+    if (type == v1::ENTITY_TYPE_TASK && !roster_keeper) {
+      return Denied(absl::StrCat(
+          A(RoleName(role)),
+          " may not set a county's yearly training task (county officers "
+          "and admins do)"));
+    }
   }
   if (!areas.Covers(county, township)) {
     return Denied(absl::StrCat(

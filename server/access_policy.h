@@ -2,10 +2,13 @@
 //
 //   role            sees (download)        may upload
 //   inspector       own areas              observations other than monthly
-//                                          reports, and entity edits, in own
-//                                          areas, as their own author
+//                                          reports, and entity edits other
+//                                          than yearly tasks, in own areas,
+//                                          as their own author
 //   county officer  own areas              monthly reports of own areas, as
-//                                          their own author
+//                                          their own author, and the roster
+//                                          of own areas (entity edits,
+//                                          yearly tasks included)
 //   reviewer        every county           nothing yet (reviews come later)
 //   admin           every county           entity edits (the roster)
 //

@@ -3,6 +3,7 @@
 //   account_commands.cc  init, login, logout, whoami
 //   record_commands.cc   record, list, show
 //   sync_commands.cc     sync, status, state
+//   roster_commands.cc   import
 #ifndef FIELDSYNC_CLIENT_CORE_CLI_COMMANDS_H_
 #define FIELDSYNC_CLIENT_CORE_CLI_COMMANDS_H_
 
@@ -22,6 +23,8 @@ int Show(const Cli& cli);
 int Sync(const Cli& cli);
 int Status(const Cli& cli);
 int State(const Cli& cli);
+
+int Import(const Cli& cli);
 
 }  // namespace fieldsync::cli
 

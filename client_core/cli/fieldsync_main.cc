@@ -50,6 +50,11 @@ commands:
         its reason, the last sync and the clock check
   state the state digest: equal on every device and the server once all
         have synced
+  import KIND FILE.csv [--encoding auto|utf-8|gb18030] [--dry-run]
+        import the roster of your areas from a CSV file saved by Excel:
+        KIND institutions, classes, trainees or tasks (docs/ROSTER.md); all
+        rows or none, only changed fields are written, ID and phone numbers
+        are kept masked. --dry-run says what it would do.
 
 Run `fieldsync COMMAND --help` for one command.
 )";
@@ -76,6 +81,14 @@ const std::map<std::string, std::string>& CommandHelp() {
       {"whoami", "usage: fieldsync [--home DIR] whoami\n"},
       {"status", "usage: fieldsync [--home DIR] status\n"},
       {"state", "usage: fieldsync [--home DIR] state\n"},
+      {"import",
+       "usage: fieldsync [--home DIR] import KIND FILE.csv [--encoding "
+       "auto|utf-8|gb18030] [--dry-run]\n"
+       "KIND: institutions, classes, trainees, tasks. Columns, their Chinese "
+       "names and values: docs/ROSTER.md.\n"
+       "The file may be UTF-8 (with or without BOM) or GB18030 (Excel on a "
+       "Chinese Windows); every problem is listed as FILE:LINE: column: "
+       "reason, and then nothing is imported.\n"},
   };
   return help;
 }
@@ -103,7 +116,9 @@ int Main(int argc, char** argv) {
       {"user", true},
       {"ca", true},
       {"insecure-plaintext", false},
-      {"force", false}};
+      {"force", false},
+      {"encoding", true},
+      {"dry-run", false}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h") arg = "--help";
@@ -163,6 +178,7 @@ int Main(int argc, char** argv) {
   if (cli.command == "sync") return Sync(cli);
   if (cli.command == "status") return Status(cli);
   if (cli.command == "state") return State(cli);
+  if (cli.command == "import") return Import(cli);
   return UsageError(absl::StrCat("unknown command \"", cli.command, "\""));
 }
 

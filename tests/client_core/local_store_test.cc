@@ -62,7 +62,7 @@ class LocalStoreTest : public ::testing::Test {
     e.set_entity_id("T");
     e.mutable_area()->set_county_code(county);
     v1::FieldWrite* w = e.add_writes();
-    w->set_field("phone");
+    w->set_field("name");
     w->set_value(phone);
     return e;
   }

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
+#include "common/roster.h"
 #include "common/validate.h"
 #include "fieldsync/v1/records.pb.h"
 #include "tests/common/validate_test_support.h"
@@ -35,30 +36,61 @@ v1::EntityEdit TraineeEdit() {
   e.set_entity_id("TRN-640522-00421");
   e.mutable_area()->set_county_code("640522");
   auto* w = e.add_writes();
-  w->set_field("employer");
-  w->set_value("海原县清真餐饮有限公司");
+  w->set_field("name");
+  w->set_value("马小花");
   w->set_base_hlc(12345);
   w = e.add_writes();
-  w->set_field("phone");
-  w->set_value("13900000000");
+  w->set_field("phone_masked");
+  w->set_value("139****0000");
   return e;
+}
+
+// A valid value of each type of field (common/roster.h).
+std::string SampleValue(FieldType type) {
+  switch (type) {
+    case FieldType::kBool:
+      return "yes";
+    case FieldType::kDate:
+      return "2026-03-01";
+    case FieldType::kHours:
+      return "12.5";
+    case FieldType::kCount:
+      return "40";
+    case FieldType::kYear:
+      return "2026";
+    case FieldType::kCategory:
+      return "two_after";
+    case FieldType::kTownship:
+      return "640522100";
+    case FieldType::kVillage:
+      return "640522100201";
+    case FieldType::kMaskedId:
+      return "640522********123X";
+    case FieldType::kMaskedPhone:
+      return "138****5678";
+    case FieldType::kText:
+    case FieldType::kRef:
+      break;
+  }
+  return "值";
 }
 
 TEST(ValidateEntityEditTest, ValidEditsOfEachType) {
   FS_EXPECT_OK(ValidateEntityEdit(TraineeEdit()));
-  for (v1::EntityType type : {v1::ENTITY_TYPE_INSTITUTION,
-                              v1::ENTITY_TYPE_CLASS, v1::ENTITY_TYPE_TRAINEE}) {
+  for (v1::EntityType type :
+       {v1::ENTITY_TYPE_INSTITUTION, v1::ENTITY_TYPE_CLASS,
+        v1::ENTITY_TYPE_TRAINEE, v1::ENTITY_TYPE_TASK}) {
     SCOPED_TRACE(v1::EntityType_Name(type));
     v1::EntityEdit e;
     e.set_entity_type(type);
-    e.set_entity_id("E-1");
+    e.set_entity_id(type == v1::ENTITY_TYPE_TASK ? "640522-2026" : "E-1");
     e.mutable_area()->set_county_code("640522");
     e.mutable_area()->set_township_code("640522100");
     ASSERT_FALSE(EditableFields(type).empty());
     for (const std::string& f : EditableFields(type)) {
       auto* w = e.add_writes();
       w->set_field(f);
-      w->set_value("值");
+      w->set_value(SampleValue(FindRosterField(type, f)->type));
     }
     FS_EXPECT_OK(ValidateEntityEdit(e));
   }
@@ -121,8 +153,32 @@ TEST(ValidateEntityEditTest, EachRule) {
        [](v1::EntityEdit* e) { e->mutable_writes(0)->clear_field(); },
        "entity_edit.writes[0].field \"\""},
       {"duplicate field",
-       [](v1::EntityEdit* e) { e->mutable_writes(1)->set_field("employer"); },
-       "entity_edit.writes[1].field \"employer\" is written twice"},
+       [](v1::EntityEdit* e) { e->mutable_writes(1)->set_field("name"); },
+       "entity_edit.writes[1].field \"name\" is written twice"},
+      {"an ID number in clear",
+       [](v1::EntityEdit* e) {
+         e->mutable_writes(1)->set_field("id_number_masked");
+         e->mutable_writes(1)->set_value("64052219900101123X");
+       },
+       "entity_edit.writes[1].value of \"id_number_masked\" must be a masked "
+       "ID number"},
+      {"a phone number in clear",
+       [](v1::EntityEdit* e) {
+         e->mutable_writes(1)->set_value("13900000000");
+       },
+       "value of \"phone_masked\" must be a masked phone number"},
+      {"a township of another county",
+       [](v1::EntityEdit* e) {
+         e->mutable_writes(1)->set_field("township_code");
+         e->mutable_writes(1)->set_value("640521100");
+       },
+       "must start with the code of its county 640522"},
+      {"an unknown category",
+       [](v1::EntityEdit* e) {
+         e->mutable_writes(1)->set_field("category");
+         e->mutable_writes(1)->set_value("poor");
+       },
+       "value of \"category\" must be one of registered_poor"},
       {"value too long",
        [](v1::EntityEdit* e) {
          e->mutable_writes(1)->set_value(Bytes(kMaxShortTextBytes + 1));
@@ -135,6 +191,26 @@ TEST(ValidateEntityEditTest, EachRule) {
     c.mutate(&e);
     FS_EXPECT_INVALID(ValidateEntityEdit(e), c.field);
   }
+}
+
+TEST(ValidateEntityEditTest, ATaskIsNamedByItsCountyAndYear) {
+  v1::EntityEdit e;
+  e.set_entity_type(v1::ENTITY_TYPE_TASK);
+  e.mutable_area()->set_county_code("640522");
+  auto* w = e.add_writes();
+  w->set_field("trainees_target");
+  w->set_value("1200");
+  e.set_entity_id("640522-2026");
+  FS_EXPECT_OK(ValidateEntityEdit(e));
+  for (const char* bad : {"640521-2026", "640522-26", "640522/2026", "T-1"}) {
+    SCOPED_TRACE(bad);
+    e.set_entity_id(bad);
+    FS_EXPECT_INVALID(ValidateEntityEdit(e),
+                      "entity_id of a task is \"<county>-<year>\"");
+  }
+  e.set_entity_id("640522-2026");
+  w->set_value("-3");
+  FS_EXPECT_INVALID(ValidateEntityEdit(e), "must be a whole number from 0");
 }
 
 // --- ParseChangeBody

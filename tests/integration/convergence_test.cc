@@ -58,8 +58,7 @@ TEST_P(ConvergenceTest, AllReplicasConvergeWhateverTheOrder) {
                                  absl::StrCat("inspector", i)));
   }
   const std::vector<std::string> trainees = {"TRN-1", "TRN-2"};
-  const std::vector<std::string> fields = {"name", "phone", "employment_status",
-                                           "employer"};
+  const std::vector<std::string> fields = {"name", "class_id"};
   std::mt19937 rng(static_cast<uint32_t>(GetParam()));
   std::vector<std::vector<std::string>> own(devices.size());
   int syncs = 0, edits = 0;
@@ -144,7 +143,7 @@ TEST(Convergence, ConcurrentLosingWriteIsKeptAndFlagged) {
   auto a = MakeDevice(dir.Sub("a"), server.address(), "张伟", &clock);
   auto b = MakeDevice(dir.Sub("b"), server.address(), "李娜", &clock);
   auto edit = [](const std::string& value) {
-    return testing::TraineeEdit("TRN-7", "640522", "employment_status", value);
+    return testing::TraineeEdit("TRN-7", "640522", "name", value);
   };
   // Both edit offline, neither having seen the other's value.
   FS_ASSERT_OK(a->EditEntity(edit("employed")));

@@ -574,7 +574,7 @@ TEST(SyncIntegration, ADeviceHomeRestoredFromAnOlderCopyRefusesToSync) {
 
 v1::EntityEdit TraineeEdit(const std::string& county,
                            const std::string& phone) {
-  return testing::TraineeEdit("TRN-640522-00421", county, "phone", phone);
+  return testing::TraineeEdit("TRN-640522-00421", county, "name", phone);
 }
 
 // Regression: a received change that a pending own change held back (here an

@@ -9,7 +9,8 @@
 //   inspector       spot-check, follow-up-visit, interview-   own areas
 //                   note, document-review and entity edits in
 //                   own areas, with record.author = own name
-//   county officer  monthly-report in own areas, own author   own areas
+//   county officer  monthly-report in own areas, own author;  own areas
+//                   entity edits (the roster) in own areas
 //   reviewer        nothing                                   everything
 //   admin           entity edits, any area                    everything
 //
@@ -273,14 +274,8 @@ std::vector<UploadRow> UploadRows() {
        kRejected,
        kDenied,
        {"monthly-report in county 640521", outside_officer}},
-      {kOfficer,
-       RecordKind::kEntityEdit,
-       kOwn,
-       "",
-       false,
-       kRejected,
-       kDenied,
-       {"county-officer may not edit entities"}},
+      // County officer: the roster of own areas.
+      {kOfficer, RecordKind::kEntityEdit, kOwn, "", false, kAccepted, kOk, {}},
       {kOfficer,
        RecordKind::kEntityEdit,
        kOther,
@@ -288,7 +283,7 @@ std::vector<UploadRow> UploadRows() {
        false,
        kRejected,
        kDenied,
-       {"county-officer may not edit entities"}},
+       {"entity-edit in county 640521", outside_officer}},
       // Admin: entity edits anywhere.
       {kAdmin, RecordKind::kEntityEdit, kOwn, "", false, kAccepted, kOk, {}},
       {kAdmin,
@@ -417,6 +412,45 @@ TEST_P(AuthzUploadMatrixTest,
                   .ok());
   EXPECT_EQ(retry.SerializeAsString(), retry2.SerializeAsString());
   EXPECT_EQ(retry2.outcomes(0).code(), 7);
+}
+
+// A county's yearly training task is set by its county officer or an
+// admin; an inspector, who may correct other roster fields, may not.
+TEST_F(AuthzTest, OnlyCountyOfficersAndAdminsSetAYearlyTask) {
+  struct TaskRow {
+    const char* user;
+    v1::OutcomeStatus status;
+    std::string reason_part;
+  };
+  const std::vector<TaskRow> rows = {
+      {kInspector, v1::OUTCOME_STATUS_REJECTED,
+       "inspector may not set a county's yearly training task"},
+      {kOfficer, v1::OUTCOME_STATUS_ACCEPTED, ""},
+      {kAdmin, v1::OUTCOME_STATUS_ACCEPTED, ""},
+      {kReviewer, v1::OUTCOME_STATUS_REJECTED,
+       "reviewer may not edit entities"}};
+  for (const TaskRow& row : rows) {
+    SCOPED_TRACE(row.user);
+    Session& s = SessionOf(row.user);
+    v1::ChangeBody b;
+    v1::EntityEdit* e = b.mutable_entity_edit();
+    e->set_entity_type(v1::ENTITY_TYPE_TASK);
+    e->set_entity_id("640522-2026");
+    e->mutable_area()->set_county_code(kOwn);
+    v1::FieldWrite* w = e->add_writes();
+    w->set_field("trainees_target");
+    w->set_value("1200");
+    const uint64_t seq = s.next_seq++;
+    v1::UploadResponse resp;
+    ASSERT_TRUE(rpc_.UploadVia(false, Bearer(s.token), s.device,
+                               {{seq, b.SerializeAsString()}}, &resp)
+                    .ok());
+    ASSERT_EQ(resp.outcomes_size(), 1);
+    EXPECT_EQ(resp.outcomes(0).status(), row.status)
+        << resp.outcomes(0).reason();
+    EXPECT_TRUE(Contains(resp.outcomes(0).reason(), row.reason_part))
+        << resp.outcomes(0).reason();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, AuthzUploadMatrixTest, ::testing::Bool(),

@@ -1,5 +1,6 @@
 #include "tests/util/test_util.h"
 
+#include <iconv.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -157,6 +158,20 @@ std::string TestServer::Login(const std::string& name,
   const grpc::Status s = stub->Login(&ctx, req, &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return resp.token();
+}
+
+std::string ToGb18030(const std::string& utf8) {
+  iconv_t cd = iconv_open("GB18030", "UTF-8");
+  EXPECT_NE(cd, reinterpret_cast<iconv_t>(-1));
+  std::string out(utf8.size() * 2, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  size_t in_left = utf8.size();
+  char* o = out.data();
+  size_t out_left = out.size();
+  EXPECT_NE(iconv(cd, &in, &in_left, &o, &out_left), static_cast<size_t>(-1));
+  iconv_close(cd);
+  out.resize(out.size() - out_left);
+  return out;
 }
 
 v1::EntityEdit TraineeEdit(const std::string& id, const std::string& county,

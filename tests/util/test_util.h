@@ -111,6 +111,9 @@ class TestServer {
   ServerOptions options_;
 };
 
+// `utf8` in GB18030, as Excel saves a CSV on a Chinese Windows (iconv).
+std::string ToGb18030(const std::string& utf8);
+
 // An edit of one field of trainee `id` in `county`.
 v1::EntityEdit TraineeEdit(const std::string& id, const std::string& county,
                            const std::string& field, const std::string& value);

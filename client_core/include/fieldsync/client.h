@@ -114,6 +114,27 @@ struct DeviceStatus {
   std::vector<Rejection> rejections;
 };
 
+// What importing a roster file did (or, for a dry run, would do).
+struct RosterImportResult {
+  uint64_t rows = 0;
+  uint64_t created = 0;    // entities new to this device
+  uint64_t changed = 0;    // entities with at least one field written
+  uint64_t unchanged = 0;  // rows that wrote nothing
+  uint64_t fields_written = 0;
+  uint64_t changes = 0;  // changes recorded (0 for a dry run or problems)
+  std::vector<std::string> ignored_columns;
+  // "FILE:LINE: column: reason", every one; when any, nothing was imported.
+  std::vector<std::string> problems;
+};
+
+struct RosterImportOptions {
+  std::string kind;       // institutions, classes, trainees, tasks
+  std::string file_name;  // for problems
+  std::string bytes;      // the file, UTF-8 (with or without BOM) or GB18030
+  std::string encoding = "auto";  // auto, utf-8, gb18030
+  bool dry_run = false;
+};
+
 struct StateSummary {
   uint64_t changes = 0;  // accepted changes held (own and received)
   uint64_t records = 0;
@@ -194,6 +215,13 @@ class Client {
   // The fields of an entity: the winning write of each, then any conflicts.
   absl::StatusOr<std::vector<EntityFieldView>> GetEntity(v1::EntityType type,
                                                          const std::string& id);
+  // Imports a roster file (docs/ROSTER.md) as entity edits of the user's
+  // areas, all or nothing, writing only the fields that differ from what
+  // the device holds. INVALID_ARGUMENT for an unknown kind or encoding, or a
+  // file that is not a roster ("FILE:LINE: reason"); row problems come back
+  // in the result with nothing recorded.
+  absl::StatusOr<RosterImportResult> ImportRoster(
+      const RosterImportOptions& options);
 
   // Logs the device in: checks the password with the server, keeps the token
   // in the home (mode 0600), and records as `user` from then on.
