@@ -1,6 +1,5 @@
 #include "common/roster_import.h"
 
-#include <optional>
 #include <set>
 
 #include "absl/status/status.h"
@@ -103,8 +102,8 @@ class Planner {
 
  private:
   absl::Status MapHeader(const CsvRow& header);
-  std::optional<Row> ReadRow(const CsvRow& csv);
-  bool ReadCell(const Column& col, const std::string& cell, Row* row);
+  Row ReadRow(const CsvRow& csv);
+  void ReadCell(const Column& col, const std::string& cell, Row* row);
   void CheckRow(const Row& row);
   absl::StatusOr<bool> Exists(v1::EntityType type, const std::string& id);
   absl::Status Diff(const Row& row);
@@ -162,7 +161,7 @@ absl::Status Planner::MapHeader(const CsvRow& header) {
   return absl::OkStatus();
 }
 
-bool Planner::ReadCell(const Column& col, const std::string& cell, Row* row) {
+void Planner::ReadCell(const Column& col, const std::string& cell, Row* row) {
   const std::string& name = col.names[0];
   const std::string v(absl::StripAsciiWhitespace(cell));
   if (v.empty()) {
@@ -170,23 +169,23 @@ bool Planner::ReadCell(const Column& col, const std::string& cell, Row* row) {
     if (col.target != Target::kId && col.target != Target::kCounty) {
       row->values[col.field] = "";
     }
-    return !col.required;
+    return;
   }
   switch (col.target) {
     case Target::kId:
       if (v.size() > kMaxShortTextBytes) {
         Problem(row->line, name, "is longer than 512 bytes");
-        return false;
+        return;
       }
       row->id = v;
-      return true;
+      return;
     case Target::kCounty:
       if (v.size() != kCountyCodeDigits || !ValidateAreaCode(v).ok()) {
         Problem(row->line, name, "must be a 6-digit county code (640522)");
-        return false;
+        return;
       }
       row->county = v;
-      return true;
+      return;
     case Target::kIdNumber:
     case Target::kPhone: {
       const absl::Status s = col.target == Target::kIdNumber
@@ -194,11 +193,11 @@ bool Planner::ReadCell(const Column& col, const std::string& cell, Row* row) {
                                  : ValidatePhone(v);
       if (!s.ok()) {
         Problem(row->line, name, s.message());
-        return false;
+        return;
       }
       row->values[col.field] =
           col.target == Target::kIdNumber ? MaskIdNumber(v) : MaskPhone(v);
-      return true;
+      return;
     }
     case Target::kField:
       break;
@@ -207,35 +206,36 @@ bool Planner::ReadCell(const Column& col, const std::string& cell, Row* row) {
   absl::StatusOr<std::string> value = NormalizeFieldValue(*field, v);
   if (!value.ok()) {
     Problem(row->line, name, value.status().message());
-    return false;
+    return;
   }
   if (value->size() > kMaxShortTextBytes) {
     Problem(row->line, name, "is longer than 512 bytes");
-    return false;
+    return;
   }
   row->values[col.field] = *std::move(value);
-  return true;
 }
 
-std::optional<Row> Planner::ReadRow(const CsvRow& csv) {
+// Every cell is read, so a row's problems are all reported at once; a cell
+// that is wrong leaves its value out of the row.
+Row Planner::ReadRow(const CsvRow& csv) {
   const auto& columns = ColumnsOf(in_.kind);
   Row row;
   row.line = csv.line;
-  bool ok = true;
   for (size_t c = 0; c < columns.size(); ++c) {
     if (index_[c] < 0) continue;
     const size_t cell = static_cast<size_t>(index_[c]);
     const std::string empty;
-    ok = ReadCell(columns[c],
-                  cell < csv.fields.size() ? csv.fields[cell] : empty, &row) &&
-         ok;
+    ReadCell(columns[c], cell < csv.fields.size() ? csv.fields[cell] : empty,
+             &row);
   }
-  if (in_.kind == RosterKind::kTasks && ok) {
-    int year = 0;
-    (void)absl::SimpleAtoi(row.values["year"], &year);
-    row.id = TaskEntityId(row.county, year);
+  const auto year = row.values.find("year");
+  if (in_.kind == RosterKind::kTasks && !row.county.empty() &&
+      year != row.values.end()) {
+    int y = 0;
+    if (absl::SimpleAtoi(year->second, &y)) {
+      row.id = TaskEntityId(row.county, y);
+    }
   }
-  if (!ok) return std::nullopt;
   return row;
 }
 
@@ -253,7 +253,7 @@ absl::StatusOr<bool> Planner::Exists(v1::EntityType type,
 void Planner::CheckRow(const Row& row) {
   const auto township = row.values.find("township_code");
   const std::string t = township == row.values.end() ? "" : township->second;
-  if (!in_.importer_areas.Covers(row.county, t)) {
+  if (!row.county.empty() && !in_.importer_areas.Covers(row.county, t)) {
     Problem(row.line, "county_code",
             absl::StrCat("county ", row.county,
                          t.empty() ? "" : absl::StrCat(" township ", t),
@@ -272,15 +272,19 @@ void Planner::CheckRow(const Row& row) {
             t.empty() ? "needs township_code"
                       : "must start with the code of its township");
   }
-  if (in_.kind == RosterKind::kClasses) {
-    const std::string& start = row.values.at("start_date");
-    const std::string& end = row.values.at("end_date");
+  const auto start_it = row.values.find("start_date");
+  const auto end_it = row.values.find("end_date");
+  if (start_it != row.values.end() && end_it != row.values.end() &&
+      !start_it->second.empty() && !end_it->second.empty()) {
+    const std::string& start = start_it->second;
+    const std::string& end = end_it->second;
     if (end < start) {
       Problem(row.line, "end_date",
               absl::StrCat("the class ends (", end, ") before it starts (",
                            start, ")"));
     }
   }
+  if (row.id.empty()) return;
   const auto [first, fresh] = seen_ids_.emplace(row.id, row.line);
   if (!fresh) {
     Problem(row.line, in_.kind == RosterKind::kTasks ? "year" : "id",
@@ -353,10 +357,9 @@ absl::StatusOr<ImportPlan> Planner::Run() {
   std::vector<Row> read;
   for (size_t i = 1; i < rows.size(); ++i) {
     ++plan_.rows;
-    std::optional<Row> row = ReadRow(rows[i]);
-    if (!row.has_value()) continue;
-    CheckRow(*row);
-    read.push_back(*std::move(row));
+    Row row = ReadRow(rows[i]);
+    CheckRow(row);
+    read.push_back(std::move(row));
   }
   for (const Row& row : read) {
     const char* ref = in_.kind == RosterKind::kClasses    ? "institution_id"
@@ -366,7 +369,9 @@ absl::StatusOr<ImportPlan> Planner::Run() {
     const v1::EntityType ref_type = in_.kind == RosterKind::kClasses
                                         ? v1::ENTITY_TYPE_INSTITUTION
                                         : v1::ENTITY_TYPE_CLASS;
-    const std::string& id = row.values.at(ref);
+    const auto value = row.values.find(ref);
+    if (value == row.values.end() || value->second.empty()) continue;
+    const std::string& id = value->second;
     FS_ASSIGN_OR_RETURN(bool exists, Exists(ref_type, id));
     if (!exists) {
       Problem(

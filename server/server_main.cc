@@ -3,6 +3,8 @@
 //   fieldsync-server serve --db PATH --listen HOST:PORT [TLS options]
 //   fieldsync-server state --db PATH     counts and state digest of a store
 //   fieldsync-server admin --db PATH ... users, tokens, audit (admin_cli.h)
+//   fieldsync-server roster import KIND FILE.csv --db PATH
+//                                        the roster (roster_console.h)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/record_id.h"
 #include "server/admin_cli.h"
+#include "server/roster_console.h"
 #include "server/server_runner.h"
 #include "server/sqlite_account_store.h"
 #include "server/sqlite_server_store.h"
@@ -37,7 +40,11 @@ constexpr char kUsage[] =
     "        converged replica shares.\n"
     "  admin --db PATH COMMAND\n"
     "        users, roles, areas, tokens and the audit trail; works while\n"
-    "        the server runs. `fieldsync-server admin --help` lists them.\n";
+    "        the server runs. `fieldsync-server admin --help` lists them.\n"
+    "  roster import KIND FILE.csv --db PATH [--encoding E] [--dry-run]\n"
+    "        import institutions, classes, trainees or tasks of any county\n"
+    "        from a CSV file (docs/ROSTER.md); devices get them at their\n"
+    "        next sync. Works while the server runs.\n";
 
 volatile std::sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
@@ -166,6 +173,24 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string cmd = argv[1];
+  if (cmd == "roster") {
+    std::vector<std::string> rest;
+    std::string db;
+    for (int i = 2; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (arg == "--help" || arg == "-h") {
+        std::fputs(fieldsync::kRosterUsage, stdout);
+        return 0;
+      }
+      if (arg == "--db") {
+        if (i + 1 >= argc) return Fail("--db needs a value (see --help)");
+        db = argv[++i];
+      } else {
+        rest.push_back(arg);
+      }
+    }
+    return fieldsync::RunRoster(db, rest);
+  }
   if (cmd == "admin") {
     std::vector<std::string> rest;
     std::string db;

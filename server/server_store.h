@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/areas.h"
+#include "common/roster_import.h"
 #include "fieldsync/v1/records.pb.h"
 #include "fieldsync/v1/sync.pb.h"
 
@@ -105,6 +106,10 @@ class ServerStore {
 
   virtual absl::StatusOr<uint64_t> FeedHead() = 0;
   virtual absl::StatusOr<StoreSummary> Summarize() = 0;
+  // What the store holds of one roster entity (the winner of each field),
+  // for a roster import planned on the server (server/roster_console.h).
+  virtual absl::StatusOr<RosterEntity> LookupEntity(v1::EntityType type,
+                                                    const std::string& id) = 0;
 };
 
 }  // namespace fieldsync

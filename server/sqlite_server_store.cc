@@ -168,6 +168,14 @@ absl::StatusOr<uint64_t> SqliteServerStore::FeedHead() {
   return next_seq_ - 1;
 }
 
+absl::StatusOr<RosterEntity> SqliteServerStore::LookupEntity(
+    v1::EntityType type, const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  if (roster_ == nullptr)
+    roster_ = std::make_unique<DerivedRosterView>(db_.get());
+  return roster_->Lookup(type, id);
+}
+
 absl::StatusOr<StoreSummary> SqliteServerStore::Summarize() {
   absl::MutexLock lock(&mu_);
   StoreSummary s;

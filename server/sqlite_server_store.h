@@ -34,6 +34,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/derived_roster_view.h"
 #include "common/derived_state.h"
 #include "common/sqlite_db.h"
 #include "server/audit_log.h"
@@ -60,6 +61,8 @@ class SqliteServerStore final : public ServerStore {
                         const AreaSet& areas, v1::DownloadPage* page) override;
   absl::StatusOr<uint64_t> FeedHead() override;
   absl::StatusOr<StoreSummary> Summarize() override;
+  absl::StatusOr<RosterEntity> LookupEntity(v1::EntityType type,
+                                            const std::string& id) override;
 
   explicit SqliteServerStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
@@ -73,11 +76,12 @@ class SqliteServerStore final : public ServerStore {
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;  // the next server_seq
   // What ApplyBatch's BatchWriter runs besides the devices and audit ones.
   BatchStatements batch_statements_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<Stmt> read_feed_;  // the unfiltered feed (feed_query.h)
+  std::unique_ptr<Stmt> read_feed_;    // the unfiltered feed (feed_query.h)
   std::unique_ptr<Stmt> read_change_;  // by seq, for derived_'s reader
   // The writers of the audit trail (the upload rows) and of the device
   // registrations (handshakes) on this connection; used under mu_.
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<DerivedRosterView> roster_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<DeviceRows> devices_;
 };
 

@@ -61,7 +61,11 @@ int Import(const Cli& cli) {
       static_cast<unsigned long long>(result->changed),
       static_cast<unsigned long long>(result->fields_written),
       static_cast<unsigned long long>(result->unchanged));
-  if (!options.dry_run) {
+  if (options.dry_run) {
+    std::printf("nothing saved (--dry-run)\n");
+  } else if (result->changes == 0) {
+    std::printf("nothing to save: this device already holds this roster\n");
+  } else {
     std::printf(
         "%llu changes saved on this device; `fieldsync sync` sends them\n",
         static_cast<unsigned long long>(result->changes));

@@ -12,40 +12,18 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "tests/client_core/cli_test_support.h"
 #include "tests/util/test_util.h"
 
 namespace fieldsync {
 namespace {
 
+using testing::Cli;
+using testing::CliResult;
 using testing::ExamplePath;
+using testing::Has;
 using testing::TempDir;
 using testing::TestServer;
-
-struct CliResult {
-  int code;
-  std::string out;  // stdout and stderr
-};
-
-// Runs the CLI; `input` (if any) is its standard input, as one line.
-CliResult Cli(const std::string& args, const std::string& input = "") {
-  std::string cmd = absl::StrCat(FIELDSYNC_CLI, " ", args, " 2>&1");
-  if (!input.empty()) {
-    cmd = absl::StrCat("printf '%s\\n' '", input, "' | ", cmd);
-  }
-  FILE* p = popen(cmd.c_str(), "r");
-  CliResult r{-1, ""};
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool Has(const CliResult& r, const std::string& s) {
-  return r.out.find(s) != std::string::npos;
-}
 
 TEST(Cli, UsageErrorsExitTwoWithAHint) {
   CliResult r = Cli("");

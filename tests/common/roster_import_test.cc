@@ -197,6 +197,26 @@ TEST(RosterImportTest, EveryBadRowIsReportedAndNothingIsPlanned) {
   EXPECT_EQ(all.find("1381234"), std::string::npos);
 }
 
+TEST(RosterImportTest, EveryProblemOfOneRowIsReportedTogether) {
+  MemoryRoster roster = WithClass();
+  auto plan =
+      PlanRosterImport(Input(RosterKind::kTrainees,
+                             "id,name,category,class_id,county_code,id_number\n"
+                             "T-9,张三,贫困户,C-9,640521,640522199001011235\n"),
+                       roster);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(
+      absl::StrJoin(plan->problems, "\n"),
+      "roster.csv:2: category: must be one of registered_poor (建档立卡), "
+      "resettled (十二五移民), two_after (两后生), other (其他)\n"
+      "roster.csv:2: id_number: the ID number's check digit (the last "
+      "character) is wrong: a digit was mistyped\n"
+      "roster.csv:2: county_code: county 640521 is outside your areas "
+      "(640522)\n"
+      "roster.csv:2: class_id: unknown class C-9: import the class "
+      "first");
+}
+
 TEST(RosterImportTest, ClassRulesDatesAndInstitution) {
   MemoryRoster roster = WithClass();
   const std::string file =

@@ -10,6 +10,8 @@
 
 #include "absl/strings/str_join.h"
 #include "fieldsync/client.h"
+#include "server/roster_console.h"
+#include "server/sqlite_server_store.h"
 #include "tests/util/status_matchers.h"
 #include "tests/util/test_util.h"
 
@@ -173,6 +175,96 @@ TEST_F(RosterImportSyncTest, AFileWithBadRowsRecordsNothing) {
   EXPECT_EQ(r->created, 1u);
   EXPECT_EQ(r->changes, 0u);
   EXPECT_EQ(officer_->Status()->pending, 0u);
+}
+
+// The same files imported at the office on the server: the edits enter the
+// feed as the roster console's changes, devices receive them, a re-import
+// writes nothing, and bad rows stop the whole file.
+TEST_F(RosterImportSyncTest, ImportedOnTheServerReachesTheDevices) {
+  ImportInput in;
+  in.file_name = "institutions.csv";
+  in.kind = RosterKind::kInstitutions;
+  in.bytes =
+      "id,name,county_code,designated\n"
+      "I-1,海原县职业技术学校,640522,是\n"
+      "I-2,西吉县培训中心,640422,否\n";
+  const int64_t now = 1'780'000'000'000;
+  auto plan = ImportRosterOnServer(*server_.store(), in, "管理员", now, false);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_TRUE(plan->problems.empty()) << absl::StrJoin(plan->problems, "\n");
+  EXPECT_EQ(plan->edits.size(), 2u);
+  auto head = server_.store()->FeedHead();
+  ASSERT_THAT(head, IsOk());
+  EXPECT_EQ(*head, 2u);
+
+  // Again: nothing new in the feed.
+  plan =
+      ImportRosterOnServer(*server_.store(), in, "管理员", now + 1000, false);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->unchanged, 2u);
+  EXPECT_EQ(*server_.store()->FeedHead(), 2u);
+
+  // A corrected file writes the one changed field, as a later change that
+  // wins; a file with a bad row writes nothing.
+  in.bytes =
+      "id,name,county_code,designated\n"
+      "I-1,海原县职业技术学校,640522,否\n"
+      "I-2,西吉县培训中心,640422,否\n";
+  plan =
+      ImportRosterOnServer(*server_.store(), in, "管理员", now + 2000, false);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->fields_written, 1u);
+  in.bytes = "id,name,county_code,designated\nI-3,x,640522,也许\n";
+  plan =
+      ImportRosterOnServer(*server_.store(), in, "管理员", now + 3000, false);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->problems.size(), 1u);
+  EXPECT_EQ(*server_.store()->FeedHead(), 3u);
+
+  // The county's devices receive their county's institution, corrected.
+  ASSERT_THAT(officer_->Sync(), IsOk());
+  auto i1 = officer_->GetEntity(v1::ENTITY_TYPE_INSTITUTION, "I-1");
+  ASSERT_THAT(i1, IsOk());
+  std::map<std::string, std::string> fields;
+  for (const EntityFieldView& f : *i1) fields[f.field] = f.value;
+  EXPECT_EQ(fields["designated"], "no");
+  EXPECT_EQ(fields["name"], "海原县职业技术学校");
+  EXPECT_THAT(officer_->GetEntity(v1::ENTITY_TYPE_INSTITUTION, "I-2"),
+              StatusIs(absl::StatusCode::kNotFound));
+  // The audit trail names who imported.
+  EXPECT_EQ(RowsHolding(dir_.Sub("server.db"), "audit", "actor", "管理员"), 2);
+}
+
+TEST(RosterConsoleTest, ExitCodesOfTheServersRosterCommand) {
+  TempDir dir;
+  const std::string db = dir.Sub("server.db");
+  const std::string examples =
+      std::string(FIELDSYNC_SOURCE_DIR) + "/examples/roster/";
+  EXPECT_EQ(RunRoster(db, {"import", "people", "x.csv"}), 2);
+  EXPECT_EQ(RunRoster(db, {"import", "trainees"}), 2);
+  EXPECT_EQ(RunRoster("", {"import", "trainees", "x.csv"}), 2);
+  EXPECT_EQ(RunRoster(db, {"import", "trainees", "x.csv", "--bogus"}), 2);
+  EXPECT_EQ(RunRoster(db, {"import", "trainees", dir.Sub("missing.csv")}), 1);
+  // Trainees before their classes: every row refused, nothing stored.
+  EXPECT_EQ(
+      RunRoster(db, {"import", "trainees", examples + "trainees-gb18030.csv"}),
+      1);
+  for (const char* kind : {"institutions", "classes"}) {
+    EXPECT_EQ(RunRoster(db, {"import", kind, examples + kind + ".csv", "--as",
+                             "管理员"}),
+              0);
+  }
+  EXPECT_EQ(
+      RunRoster(db, {"import", "trainees", examples + "trainees-gb18030.csv",
+                     "--encoding", "gb18030"}),
+      0);
+  auto store = SqliteServerStore::Open(db);
+  ASSERT_THAT(store, IsOk());
+  auto summary = (*store)->Summarize();
+  ASSERT_THAT(summary, IsOk());
+  EXPECT_EQ(summary->changes, 8u);
+  EXPECT_EQ(summary->entities, 8u);
+  EXPECT_EQ(summary->devices, 1u);  // the roster console
 }
 
 }  // namespace

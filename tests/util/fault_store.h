@@ -67,6 +67,10 @@ class FaultStore final : public ServerStore {
   absl::StatusOr<StoreSummary> Summarize() override {
     return real_->Summarize();
   }
+  absl::StatusOr<RosterEntity> LookupEntity(v1::EntityType type,
+                                            const std::string& id) override {
+    return real_->LookupEntity(type, id);
+  }
 
  private:
   ServerStore* real_;
