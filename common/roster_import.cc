@@ -358,6 +358,7 @@ absl::StatusOr<ImportPlan> Planner::Run() {
   for (size_t i = 1; i < rows.size(); ++i) {
     ++plan_.rows;
     Row row = ReadRow(rows[i]);
+    rows[i] = CsvRow();  // the cells are in `row` now
     CheckRow(row);
     read.push_back(std::move(row));
   }

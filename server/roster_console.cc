@@ -82,7 +82,7 @@ absl::StatusOr<ImportPlan> ImportRosterOnServer(ServerStore& store,
   std::vector<PreparedChange> changes(plan.edits.size());
   const uint64_t first_hlc = PackHlc(static_cast<uint64_t>(now_ms), 0);
   for (size_t i = 0; i < plan.edits.size(); ++i) {
-    *bodies[i].mutable_entity_edit() = plan.edits[i];
+    bodies[i].mutable_entity_edit()->Swap(&plan.edits[i]);
     bytes[i] = bodies[i].SerializeAsString();
     changes[i].device_seq = high_water + 1 + i;
     changes[i].effective_hlc = first_hlc + i;
@@ -95,10 +95,11 @@ absl::StatusOr<ImportPlan> ImportRosterOnServer(ServerStore& store,
   for (size_t i = 0; i < outcomes.size(); ++i) {
     if (outcomes[i].status() != v1::OUTCOME_STATUS_ACCEPTED) {
       return absl::InternalError(absl::StrCat(
-          "the store refused the edit of ", plan.edits[i].entity_id(), ": ",
-          outcomes[i].reason(), " (", i, " edits before it were saved)"));
+          "the store refused the edit of ", bodies[i].entity_edit().entity_id(),
+          ": ", outcomes[i].reason(), " (", i, " edits before it were saved)"));
     }
   }
+  plan.edits.clear();  // moved into the store
   return plan;
 }
 

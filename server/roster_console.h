@@ -27,7 +27,9 @@ namespace fieldsync {
 std::string RosterConsoleDeviceId(const std::string& server_id);
 
 // Plans `input` (every county) against `store` and, unless `dry_run` or
-// the plan has problems, applies its edits as one batch by `actor`.
+// the plan has problems, applies its edits as one batch by `actor` (they
+// are moved into the store: the plan comes back with its counts and no
+// edits).
 // INTERNAL if the store refused an edit the plan had validated.
 absl::StatusOr<ImportPlan> ImportRosterOnServer(ServerStore& store,
                                                 const ImportInput& input,

@@ -192,7 +192,7 @@ TEST_F(RosterImportSyncTest, ImportedOnTheServerReachesTheDevices) {
   auto plan = ImportRosterOnServer(*server_.store(), in, "管理员", now, false);
   ASSERT_THAT(plan, IsOk());
   EXPECT_TRUE(plan->problems.empty()) << absl::StrJoin(plan->problems, "\n");
-  EXPECT_EQ(plan->edits.size(), 2u);
+  EXPECT_EQ(plan->created, 2u);
   auto head = server_.store()->FeedHead();
   ASSERT_THAT(head, IsOk());
   EXPECT_EQ(*head, 2u);
