@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds, and runs the
 # demonstration: a server on its embedded SQLite store; an admin creating the
-# users; inspectors and a county officer logging in, recording evidence while
+# users; the county officer importing the county's roster from CSV files;
+# inspectors and a county officer logging in, recording evidence while
 # the server is unreachable, then syncing; the proof that every device holds
 # its county's records exactly once (and only its county's), that the
 # reviewer and the server hold the same set; and the audit trail.
@@ -71,6 +72,25 @@ login "$D" 马强 maqiang-2026
 login "$R" 赵敏 zhaomin-2026
 printf '$ printf wrong | fieldsync login --user 张伟   (a mistyped password)\n'
 if printf 'wrong\n' | "$FS" $A login --user 张伟; then echo "unexpected: wrong password accepted"; exit 1; fi
+
+say "The county officer brings the county's roster onto her device (CSV files saved by Excel)"
+run "$FS" $C sync
+run "$FS" $C import institutions examples/roster/institutions.csv
+run "$FS" $C import classes examples/roster/classes.csv
+echo "(the trainees' file is GB18030, as Excel saves it on a Chinese Windows)"
+run "$FS" $C import trainees examples/roster/trainees-gb18030.csv
+run "$FS" $C import tasks examples/roster/tasks.csv
+echo "(importing the same file again saves nothing)"
+run "$FS" $C import trainees examples/roster/trainees-gb18030.csv
+printf '%s\n' '学员编号,姓名,类别,班级编号,县区代码,身份证号' \
+  'HY-T-0009,张三,贫困户,HY-C-2026-01,640522,640522199803120028' \
+  'HY-T-0010,,其他,HY-C-2026-01,640522,' >"$work/学员.csv"
+echo "(a file with mistakes is refused whole, every problem listed)"
+printf '$ fieldsync %s import trainees 学员.csv\n' "$C"
+if (cd "$work" && "$FS" $C import trainees 学员.csv); then
+  echo "unexpected: a file with mistakes was imported"; exit 1
+fi
+run "$FS" $C sync
 
 say "They drive to the villages: the server is out of reach"
 stop_server
