@@ -12,8 +12,10 @@
 #include "client_core/channel.h"
 #include "client_core/local_store.h"
 #include "client_core/sync_engine.h"
+#include "client_core/todo.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
+#include "common/time_format.h"
 #include "fieldsync/v1/auth.grpc.pb.h"
 #include "rpc/deadline.h"
 
@@ -115,6 +117,16 @@ absl::StatusOr<std::vector<Revision>> Client::Show(const std::string& id) {
 absl::StatusOr<std::vector<EntityFieldView>> Client::GetEntity(
     v1::EntityType type, const std::string& id) {
   return impl_->store->Entity(type, id);
+}
+
+absl::StatusOr<std::vector<EntitySummary>> Client::ListEntities(
+    v1::EntityType type) {
+  return impl_->store->Entities(type);
+}
+
+absl::StatusOr<std::vector<TodoItem>> Client::Todo() {
+  return BuildTodo(*impl_->store,
+                   RegionDay(absl::FromUnixMillis(impl_->clock->NowMs())));
 }
 
 absl::StatusOr<RosterImportResult> Client::ImportRoster(

@@ -289,6 +289,12 @@ absl::StatusOr<std::vector<Revision>> LocalStore::Revisions(
   return queries_->Revisions(id, outcome_hw_);
 }
 
+absl::StatusOr<std::vector<EntitySummary>> LocalStore::Entities(
+    v1::EntityType type) {
+  absl::MutexLock lock(&mu_);
+  return queries_->Entities(type);
+}
+
 absl::StatusOr<std::vector<EntityFieldView>> LocalStore::Entity(
     v1::EntityType type, const std::string& id) {
   absl::MutexLock lock(&mu_);

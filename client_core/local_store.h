@@ -109,6 +109,7 @@ class LocalStore {
   // --- reading (store_queries.h) ---------------------------------------------
   absl::StatusOr<std::vector<RecordView>> List(std::optional<RecordKind> kind);
   absl::StatusOr<std::vector<Revision>> Revisions(const std::string& id);
+  absl::StatusOr<std::vector<EntitySummary>> Entities(v1::EntityType type);
   absl::StatusOr<std::vector<EntityFieldView>> Entity(v1::EntityType type,
                                                       const std::string& id);
   absl::StatusOr<DeviceStatus> Status();

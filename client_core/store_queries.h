@@ -39,6 +39,9 @@ class StoreQueries {
   // NOT_FOUND if no field of the entity is held.
   absl::StatusOr<std::vector<EntityFieldView>> Entity(v1::EntityType type,
                                                       const std::string& id);
+  // Every entity of `type` held, with the winning value of each field, by
+  // id.
+  absl::StatusOr<std::vector<EntitySummary>> Entities(v1::EntityType type);
   // Fills the counts and rejections of `status`.
   absl::Status CountInto(uint64_t outcome_hw, DeviceStatus* status);
   absl::StatusOr<StateSummary> Summarize(uint64_t outcome_hw);

@@ -14,4 +14,17 @@ std::string FormatTimeMs(int64_t ms) {
   return absl::StrCat(FormatTimeMsBare(ms), " UTC");
 }
 
+absl::TimeZone RegionTimeZone() {
+  static const absl::TimeZone kZone = [] {
+    absl::TimeZone tz;
+    if (absl::LoadTimeZone("Asia/Shanghai", &tz)) return tz;
+    return absl::FixedTimeZone(8 * 3600);
+  }();
+  return kZone;
+}
+
+absl::CivilDay RegionDay(absl::Time t) {
+  return absl::ToCivilDay(t, RegionTimeZone());
+}
+
 }  // namespace fieldsync

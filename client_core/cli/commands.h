@@ -4,6 +4,7 @@
 //   record_commands.cc   record, list, show
 //   sync_commands.cc     sync, status, state
 //   roster_commands.cc   import
+//   todo_commands.cc     todo
 #ifndef FIELDSYNC_CLIENT_CORE_CLI_COMMANDS_H_
 #define FIELDSYNC_CLIENT_CORE_CLI_COMMANDS_H_
 
@@ -25,6 +26,7 @@ int Status(const Cli& cli);
 int State(const Cli& cli);
 
 int Import(const Cli& cli);
+int Todo(const Cli& cli);
 
 }  // namespace fieldsync::cli
 

@@ -50,6 +50,10 @@ commands:
         its reason, the last sync and the clock check
   state the state digest: equal on every device and the server once all
         have synced
+  todo [--json]
+        the follow-up visits due and overdue in your areas (1, 3 and 6
+        months after each trainee's class ended), soonest first; works
+        offline, from what the device holds
   import KIND FILE.csv [--encoding auto|utf-8|gb18030] [--dry-run]
         import the roster of your areas from a CSV file saved by Excel:
         KIND institutions, classes, trainees or tasks (docs/ROSTER.md); all
@@ -81,6 +85,10 @@ const std::map<std::string, std::string>& CommandHelp() {
       {"whoami", "usage: fieldsync [--home DIR] whoami\n"},
       {"status", "usage: fieldsync [--home DIR] status\n"},
       {"state", "usage: fieldsync [--home DIR] state\n"},
+      {"todo",
+       "usage: fieldsync [--home DIR] todo [--json]\n"
+       "Follow-up visits due (within 15 days) and overdue in your areas, "
+       "from what this device holds; dates are Asia/Shanghai days.\n"},
       {"import",
        "usage: fieldsync [--home DIR] import KIND FILE.csv [--encoding "
        "auto|utf-8|gb18030] [--dry-run]\n"
@@ -179,6 +187,7 @@ int Main(int argc, char** argv) {
   if (cli.command == "status") return Status(cli);
   if (cli.command == "state") return State(cli);
   if (cli.command == "import") return Import(cli);
+  if (cli.command == "todo") return Todo(cli);
   return UsageError(absl::StrCat("unknown command \"", cli.command, "\""));
 }
 

@@ -39,9 +39,9 @@ TEST(Cli, UsageErrorsExitTwoWithAHint) {
   EXPECT_TRUE(Has(r, "unknown command \"frobnicate\"")) << r.out;
   // Help for a command that does not exist says so (it used to print the
   // general help and exit 0).
-  r = Cli("todo --help");
+  r = Cli("frobnicate --help");
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(Has(r, "unknown command \"todo\"")) << r.out;
+  EXPECT_TRUE(Has(r, "unknown command \"frobnicate\"")) << r.out;
   EXPECT_FALSE(Has(r, "commands:")) << r.out;
   r = Cli("--home /tmp/x record spot-chek --json f.json");
   EXPECT_EQ(r.code, 2);

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,6 +113,29 @@ struct DeviceStatus {
   int64_t clock_offset_ms = 0;  // device clock minus server clock at last sync
   bool clock_flagged = false;
   std::vector<Rejection> rejections;
+};
+
+// One entity as held: the winning value of each field.
+struct EntitySummary {
+  std::string id;
+  std::string county;
+  std::map<std::string, std::string> fields;
+};
+
+// A follow-up visit to make (common/follow_up_plan.h), with what the
+// inspector needs to find the trainee.
+struct TodoItem {
+  std::string trainee_id;
+  std::string trainee_name;
+  std::string id_number_masked;  // as the roster holds it: 640522********123X
+  std::string township_code, village_code;
+  std::string class_id, occupation;
+  int visit_number = 0;  // 1..visits_planned
+  int visits_planned = 0;
+  int months_after_class_end = 0;
+  std::string due_date;  // YYYY-MM-DD, the region's calendar
+  bool overdue = false;  // else due (within the window before the date)
+  int days_overdue = 0;  // > 0 when overdue; otherwise days left, negated
 };
 
 // What importing a roster file did (or, for a dry run, would do).
@@ -215,6 +239,12 @@ class Client {
   // The fields of an entity: the winning write of each, then any conflicts.
   absl::StatusOr<std::vector<EntityFieldView>> GetEntity(v1::EntityType type,
                                                          const std::string& id);
+  // Every entity of `type` this device holds, by id.
+  absl::StatusOr<std::vector<EntitySummary>> ListEntities(v1::EntityType type);
+  // The follow-up visits due and overdue in the user's areas, from what
+  // this device holds (works offline), soonest due first; "today" is the
+  // region's (Asia/Shanghai) day by the client's clock.
+  absl::StatusOr<std::vector<TodoItem>> Todo();
   // Imports a roster file (docs/ROSTER.md) as entity edits of the user's
   // areas, all or nothing, writing only the fields that differ from what
   // the device holds. INVALID_ARGUMENT for an unknown kind or encoding, or a
