@@ -65,17 +65,18 @@ int Todo(const Cli& cli) {
     const std::string when =
         t.overdue ? absl::StrCat("overdue ", t.days_overdue, " day(s)")
                   : absl::StrCat("due in ", -t.days_overdue, " day(s)");
+    const std::string place =
+        !t.village_code.empty()    ? absl::StrCat("village ", t.village_code)
+        : !t.township_code.empty() ? absl::StrCat("township ", t.township_code)
+                                   : std::string("county");
     std::printf(
-        "  %s  %-18s %s %s %s  village %s  class %s %s  visit %d of "
-        "%d (%d month(s) after the class)\n",
+        "  %s  %-18s %s %s %s  %s  class %s %s  visit %d of %d (%d "
+        "month(s) after the class)\n",
         t.due_date.c_str(), when.c_str(), t.trainee_id.c_str(),
         t.trainee_name.c_str(),
         t.id_number_masked.empty() ? "(no ID number)"
                                    : t.id_number_masked.c_str(),
-        t.village_code.empty()
-            ? (t.township_code.empty() ? "-" : t.township_code.c_str())
-            : t.village_code.c_str(),
-        t.class_id.c_str(), t.occupation.c_str(), t.visit_number,
+        place.c_str(), t.class_id.c_str(), t.occupation.c_str(), t.visit_number,
         t.visits_planned, t.months_after_class_end);
   }
   return 0;
