@@ -119,6 +119,9 @@ run "$FS" $B sync
 run "$FS" $C sync
 run "$FS" $R sync
 
+say "The inspector's device lists the follow-up visits due and overdue (from what it holds: offline too)"
+run "$FS" $A todo
+
 say "County 640522's devices hold its six records, each once; 640521's stays apart"
 run "$FS" $A list
 run "$FS" $D list

@@ -89,6 +89,27 @@ TEST(CliImport, ACountyOfficerImportsTheExampleRoster) {
   r = Cli(absl::StrCat(home, " sync"));
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(Has(r, "sent 8 (accepted 8, rejected 0)")) << r.out;
+
+  // The example classes ended in April and June 2026: their trainees'
+  // first visits are overdue by now (todo_test pins the dates).
+  r = Cli(absl::StrCat(home, " todo"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(Has(r,
+                  "follow-up visit(s) due or overdue (dates: "
+                  "Asia/Shanghai)"))
+      << r.out;
+  EXPECT_TRUE(Has(r, "2026-05-10  overdue")) << r.out;
+  EXPECT_TRUE(Has(r,
+                  "HY-T-0001 马小花 640522********0029  village "
+                  "640522100201  class HY-C-2026-01 中式烹调师  visit 1 of 3"))
+      << r.out;
+  r = Cli(absl::StrCat(home, " todo --json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(Has(r,
+                  "{\"kind\":\"follow-up-visit\",\"traineeId\":"
+                  "\"HY-T-0001\""))
+      << r.out;
+  EXPECT_EQ(Cli(absl::StrCat(home, " todo extra")).code, 2);
 }
 
 TEST(CliImport, WrongCommandLinesExitTwo) {
