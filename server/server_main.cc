@@ -164,6 +164,30 @@ int State(const Args& a) {
   return 0;
 }
 
+// A subcommand that works on the database file (`admin`, `roster`): takes
+// --db PATH anywhere among its arguments, prints `usage` for --help, and
+// hands the rest to `run`.
+int DbSubcommand(int argc, char** argv, const char* usage,
+                 int (*run)(const std::string&,
+                            const std::vector<std::string>&)) {
+  std::vector<std::string> rest;
+  std::string db;
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    }
+    if (arg == "--db") {
+      if (i + 1 >= argc) return Fail("--db needs a value (see --help)");
+      db = argv[++i];
+    } else {
+      rest.push_back(arg);
+    }
+  }
+  return run(db, rest);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,40 +198,12 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = argv[1];
   if (cmd == "roster") {
-    std::vector<std::string> rest;
-    std::string db;
-    for (int i = 2; i < argc; ++i) {
-      const std::string arg = argv[i];
-      if (arg == "--help" || arg == "-h") {
-        std::fputs(fieldsync::kRosterUsage, stdout);
-        return 0;
-      }
-      if (arg == "--db") {
-        if (i + 1 >= argc) return Fail("--db needs a value (see --help)");
-        db = argv[++i];
-      } else {
-        rest.push_back(arg);
-      }
-    }
-    return fieldsync::RunRoster(db, rest);
+    return DbSubcommand(argc, argv, fieldsync::kRosterUsage,
+                        fieldsync::RunRoster);
   }
   if (cmd == "admin") {
-    std::vector<std::string> rest;
-    std::string db;
-    for (int i = 2; i < argc; ++i) {
-      const std::string arg = argv[i];
-      if (arg == "--help" || arg == "-h") {
-        std::fputs(fieldsync::kAdminUsage, stdout);
-        return 0;
-      }
-      if (arg == "--db") {
-        if (i + 1 >= argc) return Fail("--db needs a value (see --help)");
-        db = argv[++i];
-      } else {
-        rest.push_back(arg);
-      }
-    }
-    return fieldsync::RunAdmin(db, rest);
+    return DbSubcommand(argc, argv, fieldsync::kAdminUsage,
+                        fieldsync::RunAdmin);
   }
   Args a = Parse(argc, argv, 2);
   if (a.help) {
