@@ -44,8 +44,10 @@ class Parser {
   bool ok_ = false;
 };
 
+// A line libcsv reads as no row at all: empty, or only spaces and tabs
+// (which it trims) before the line end.
 bool IsBlankLine(absl::string_view line) {
-  return line == "\n" || line == "\r\n" || line == "\r" || line.empty();
+  return line.find_first_not_of(" \t\r\n") == absl::string_view::npos;
 }
 
 }  // namespace
@@ -54,6 +56,17 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text,
                                              absl::string_view file_name) {
   Parser parser;
   if (!parser.ok()) return absl::ResourceExhaustedError("out of memory");
+  // Old Macintosh line ends (Excel's "CSV (Macintosh)"): CR alone. Lines
+  // are counted on LF, so such a file is read as if its CRs were LFs.
+  std::string mac;
+  if (text.find('\n') == absl::string_view::npos &&
+      text.find('\r') != absl::string_view::npos) {
+    mac = std::string(text);
+    for (char& c : mac) {
+      if (c == '\r') c = '\n';
+    }
+    text = mac;
+  }
   Collector c;
   // Fed one line at a time so a row knows the line it started on.
   size_t pos = 0;

@@ -3,9 +3,10 @@
 // ended by LF or CRLF. Parsing is Debian's libcsv in strict mode; this adds
 // the line each row starts on, so errors can say FILE:LINE.
 //
-// Blank lines are skipped. Spaces around an unquoted field are trimmed (a
-// quoted field keeps its spaces). Input must already be UTF-8
-// (common/text_encoding.h).
+// Blank lines (nothing but spaces) are skipped. Spaces around an unquoted
+// field are trimmed (a quoted field keeps its spaces). A file whose lines
+// end in CR alone (old Macintosh) is read as if they ended in LF. Input must
+// already be UTF-8 (common/text_encoding.h).
 #ifndef FIELDSYNC_COMMON_CSV_H_
 #define FIELDSYNC_COMMON_CSV_H_
 

@@ -37,27 +37,34 @@ std::vector<DueVisit> PlanFollowUps(
       seen = it->second;
       std::sort(seen.begin(), seen.end());
     }
+    const size_t first = out.size();
     for (size_t k = 0; k < months.size(); ++k) {
       DueVisit v;
       v.trainee_id = t.trainee_id;
       v.number = static_cast<int>(k) + 1;
       v.months = months[k];
       v.due = AddMonthsClamped(t.class_end, months[k]);
-      const absl::CivilDay opens = v.due - before;
-      const bool last = k + 1 == months.size();
-      const absl::CivilDay closes =
-          last ? absl::CivilDay::max()
-               : AddMonthsClamped(t.class_end, months[k + 1]) - before;
-      const auto hit = std::lower_bound(seen.begin(), seen.end(), opens);
-      if (hit != seen.end() && *hit < closes) {
+      out.push_back(std::move(v));
+    }
+    // Each visit, oldest first, closes the earliest open due visit whose
+    // window has opened by its day (a late visit closes the overdue one).
+    for (const absl::CivilDay day : seen) {
+      for (size_t k = first; k < out.size(); ++k) {
+        DueVisit& v = out[k];
+        if (v.state == DueState::kClosed || day < v.due - before) continue;
         v.state = DueState::kClosed;
-        v.closed_on = *hit;
-      } else if (v.due < today) {
+        v.closed_on = day;
+        break;
+      }
+    }
+    for (size_t k = first; k < out.size(); ++k) {
+      DueVisit& v = out[k];
+      if (v.state == DueState::kClosed) continue;
+      if (v.due < today) {
         v.state = DueState::kOverdue;
-      } else if (!(today < opens)) {
+      } else if (!(today < v.due - before)) {
         v.state = DueState::kDue;
       }
-      out.push_back(std::move(v));
     }
   }
   return out;

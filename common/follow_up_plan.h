@@ -7,10 +7,13 @@
 //     schedule: class end + k months (default 1, 3 and 6). When the month
 //     reached is shorter, the due date is its last day (a class ending on
 //     31 January is due on 28 February, then 30 April, then 31 July);
-//   - visit k's window runs from `window_before_days` (15) before its due
-//     date up to that many days before the next one's (the last has no
-//     end); the first follow-up visit of the trainee observed in the window
-//     closes it, and every visit is kept;
+//   - a visit's window opens `window_before_days` (15) before its due date;
+//     each follow-up visit of the trainee, oldest first, closes the earliest
+//     visit still open whose window has opened by its day: a visit made
+//     early in the window closes that one, a late visit closes the overdue
+//     one (so a missed visit does not stay overdue forever once the trainee
+//     has been seen), and a visit before any window opens closes nothing.
+//     Every visit is kept;
 //   - an open visit is overdue after its due date, due within the window
 //     before it, and upcoming before that.
 // Days are civil days of the region (Asia/Shanghai, common/time_format.h),

@@ -90,18 +90,20 @@ absl::Status ValidatePhone(absl::string_view phone) {
 
 std::string MaskPhone(absl::string_view phone) {
   const std::string d = PhoneDigits(phone);
-  const size_t head = d[0] == '1' ? 3 : 4;
+  // Four digits hidden whatever the length: 138****5678, 0951****4567 of a
+  // 12-digit landline, 01****4567 of a 10-digit one.
+  const size_t head = d.size() - 8;
   return absl::StrCat(d.substr(0, head), "****", d.substr(d.size() - 4));
 }
 
 bool IsMaskedPhone(absl::string_view m) {
   const size_t stars = m.find("****");
-  if (stars != 3 && stars != 4) return false;
+  if (stars < 2 || stars > 4) return false;
   if (m.size() != stars + 8 || !Digits(m.substr(0, stars)) ||
       !Digits(m.substr(stars + 4))) {
     return false;
   }
-  return m[0] == (stars == 3 ? '1' : '0');
+  return m[0] == '0' || (m[0] == '1' && stars == 3);
 }
 
 }  // namespace fieldsync

@@ -31,7 +31,8 @@ bool IsMaskedIdNumber(absl::string_view masked);
 // starting with 1) or a landline (area code 0xx/0xxx, a dash optional, 7 or
 // 8 digits). Spaces and dashes are ignored.
 absl::Status ValidatePhone(absl::string_view phone);
-// "138****5678" for a mobile, "0951****5678" for a landline (digits only).
+// "138****5678" for a mobile, "0951****5678" for a 12-digit landline:
+// always four digits hidden, the last four shown (digits only).
 // `phone` must be valid.
 std::string MaskPhone(absl::string_view phone);
 // Whether `masked` has the shape MaskPhone gives.

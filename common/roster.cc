@@ -52,12 +52,20 @@ absl::Status CodeUnder(absl::string_view value, size_t digits,
   return absl::OkStatus();
 }
 
+// The one way a number of hours is written, so that equal values are equal
+// strings (a re-import compares strings): "32", "12.5", never "32.0".
+std::string CanonicalHours(double h) { return absl::StrFormat("%.10g", h); }
+
 absl::Status CheckHours(absl::string_view value) {
   double h = 0;
   if (!absl::SimpleAtod(value, &h) || !std::isfinite(h) || h < 0 ||
       h > kMaxHours) {
     return InvalidArgumentError(
         "must be a number of hours from 0 to 10000 (32 or 12.5)");
+  }
+  if (CanonicalHours(h) != value) {
+    return InvalidArgumentError(absl::StrCat(
+        "must be written ", CanonicalHours(h), " (no trailing zeros)"));
   }
   return absl::OkStatus();
 }
@@ -68,6 +76,10 @@ absl::Status CheckCount(absl::string_view value, int64_t lo, int64_t hi,
   if (!AllDigits(value) || !absl::SimpleAtoi(value, &n) || n < lo || n > hi) {
     return InvalidArgumentError(
         absl::StrCat("must be ", what, " from ", lo, " to ", hi));
+  }
+  if (absl::StrCat(n) != value) {
+    return InvalidArgumentError(
+        absl::StrCat("must be written ", n, " (no leading zeros)"));
   }
   return absl::OkStatus();
 }
@@ -149,6 +161,9 @@ absl::Status ValidateFieldValue(const RosterField& field,
       if (value.find_first_of("\r\n") != absl::string_view::npos) {
         return InvalidArgumentError("must be a single line of text");
       }
+      if (absl::StripAsciiWhitespace(value) != value) {
+        return InvalidArgumentError("must not start or end with a space");
+      }
       return absl::OkStatus();
     case FieldType::kBool:
       if (value == "yes" || value == "no") return absl::OkStatus();
@@ -188,7 +203,7 @@ absl::Status ValidateFieldValue(const RosterField& field,
 
 absl::StatusOr<std::string> NormalizeFieldValue(const RosterField& field,
                                                 absl::string_view input) {
-  const std::string v(absl::StripAsciiWhitespace(input));
+  std::string v(absl::StripAsciiWhitespace(input));
   if (v.empty()) return v;
   const std::string lower = absl::AsciiStrToLower(v);
   switch (field.type) {
@@ -210,9 +225,13 @@ absl::StatusOr<std::string> NormalizeFieldValue(const RosterField& field,
       break;
     case FieldType::kHours: {
       double h = 0;
-      if (absl::SimpleAtod(v, &h) && std::isfinite(h)) {
-        return absl::StrFormat("%.10g", h);
-      }
+      if (absl::SimpleAtod(v, &h) && std::isfinite(h)) v = CanonicalHours(h);
+      break;
+    }
+    case FieldType::kCount:
+    case FieldType::kYear: {
+      int64_t n = 0;
+      if (AllDigits(v) && absl::SimpleAtoi(v, &n)) v = absl::StrCat(n);
       break;
     }
     default:

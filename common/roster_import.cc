@@ -85,6 +85,18 @@ const std::vector<Column>& ColumnsOf(RosterKind kind) {
   return kTasks;
 }
 
+// Ids travel in clear in every change and are printed in messages: an ID or
+// phone number must never be one (people do use the ID number as 学员编号).
+bool LooksPersonal(absl::string_view v) {
+  const bool mobile =
+      v.size() == 11 && v[0] == '1' &&
+      v.find_first_not_of("0123456789") == absl::string_view::npos;
+  return mobile || ValidateIdNumber(v).ok();
+}
+constexpr char kPersonalId[] =
+    "looks like an ID or phone number, which must not be an id (ids travel in "
+    "clear); use the roster's own number (学员编号)";
+
 // One row as read: the entity and the canonical value of each field column.
 struct Row {
   int line = 0;
@@ -177,6 +189,14 @@ void Planner::ReadCell(const Column& col, const std::string& cell, Row* row) {
         Problem(row->line, name, "is longer than 512 bytes");
         return;
       }
+      if (LooksPersonal(v)) {
+        Problem(row->line, name, kPersonalId);
+        return;
+      }
+      if (v.find_first_of("\r\n") != std::string::npos) {
+        Problem(row->line, name, "must be a single line");
+        return;
+      }
       row->id = v;
       return;
     case Target::kCounty:
@@ -203,6 +223,10 @@ void Planner::ReadCell(const Column& col, const std::string& cell, Row* row) {
       break;
   }
   const RosterField* field = FindRosterField(type_, col.field);
+  if (field->type == FieldType::kRef && LooksPersonal(v)) {
+    Problem(row->line, name, kPersonalId);
+    return;
+  }
   absl::StatusOr<std::string> value = NormalizeFieldValue(*field, v);
   if (!value.ok()) {
     Problem(row->line, name, value.status().message());
@@ -326,13 +350,13 @@ absl::Status Planner::Diff(const Row& row) {
     ++plan_.unchanged;
     return absl::OkStatus();
   }
-  ++(held.exists ? plan_.changed : plan_.created);
-  plan_.fields_written += edit.writes_size();
   const absl::Status valid = ValidateEntityEdit(edit);
   if (!valid.ok()) {
     Problem(row.line, "row", valid.message());
     return absl::OkStatus();
   }
+  ++(held.exists ? plan_.changed : plan_.created);
+  plan_.fields_written += edit.writes_size();
   plan_.edits.push_back(std::move(edit));
   return absl::OkStatus();
 }
@@ -350,12 +374,14 @@ absl::StatusOr<ImportPlan> Planner::Run() {
         absl::StrCat(in_.file_name, ": the file is empty"));
   }
   FS_RETURN_IF_ERROR(MapHeader(rows[0]));
-  if (rows.size() == 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(in_.file_name, ": the file has no rows below its header"));
-  }
   std::vector<Row> read;
   for (size_t i = 1; i < rows.size(); ++i) {
+    // Excel writes rows of empty cells (",,,,") below a table: not rows.
+    bool empty = true;
+    for (const std::string& cell : rows[i].fields) {
+      empty = empty && absl::StripAsciiWhitespace(cell).empty();
+    }
+    if (empty) continue;
     ++plan_.rows;
     Row row = ReadRow(rows[i]);
     rows[i] = CsvRow();  // the cells are in `row` now
@@ -381,8 +407,14 @@ absl::StatusOr<ImportPlan> Planner::Run() {
                        ": import the ", EntityTypeName(ref_type), " first"));
     }
   }
-  if (plan_.problems.empty()) {
-    for (const Row& row : read) FS_RETURN_IF_ERROR(Diff(row));
+  if (plan_.rows == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(in_.file_name, ": the file has no rows below its header"));
+  }
+  // Also with problems already found, so every problem is reported at once
+  // (a row whose id or county was unreadable has nothing to compare).
+  for (const Row& row : read) {
+    if (!row.id.empty() && !row.county.empty()) FS_RETURN_IF_ERROR(Diff(row));
   }
   if (!plan_.problems.empty()) plan_.edits.clear();
   return std::move(plan_);

@@ -49,7 +49,8 @@ struct IconvCloser {
   void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); }
 };
 
-absl::StatusOr<std::string> FromGb18030(absl::string_view bytes) {
+absl::StatusOr<std::string> FromGb18030(absl::string_view bytes,
+                                        bool utf8_tried) {
   iconv_t raw = iconv_open("UTF-8", "GB18030");
   if (raw == reinterpret_cast<iconv_t>(-1)) {
     return absl::UnavailableError(
@@ -75,7 +76,9 @@ absl::StatusOr<std::string> FromGb18030(absl::string_view bytes) {
     }
     const size_t offset = bytes.size() - in_left;
     return absl::InvalidArgumentError(
-        absl::StrCat("the file is neither UTF-8 nor GB18030: byte ", offset,
+        absl::StrCat(utf8_tried ? "the file is neither UTF-8 nor GB18030: "
+                                : "the file is not GB18030: ",
+                     "byte ", offset,
                      errno == EINVAL ? " starts a character the file cuts off"
                                      : " is not a GB18030 character",
                      "; save it from Excel as \"CSV UTF-8\""));
@@ -114,10 +117,29 @@ absl::StatusOr<std::string> DecodeText(absl::string_view bytes,
                                        TextEncoding encoding) {
   const bool bom = absl::StartsWith(bytes, kUtf8Bom);
   if (bom) bytes.remove_prefix(kUtf8Bom.size());
-  if (encoding == TextEncoding::kGb18030 && !bom) return FromGb18030(bytes);
   size_t bad = 0;
-  if (IsValidUtf8(bytes, &bad)) return std::string(bytes);
-  if (encoding == TextEncoding::kAuto && !bom) return FromGb18030(bytes);
+  const bool utf8 = IsValidUtf8(bytes, &bad);
+  if (encoding == TextEncoding::kGb18030 && !bom) {
+    // UTF-8 Chinese read as GB18030 decodes into other Chinese characters
+    // (mojibake) without an error: refuse it instead.
+    bool ascii = true;
+    for (char c : bytes) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+    if (utf8 && !ascii) {
+      return absl::InvalidArgumentError(
+          "the file is UTF-8, not GB18030: import it with --encoding utf-8 "
+          "(or auto)");
+    }
+    return FromGb18030(bytes, false);
+  }
+  if (utf8) return std::string(bytes);
+  if (encoding == TextEncoding::kAuto && !bom) {
+    absl::StatusOr<std::string> gb = FromGb18030(bytes, true);
+    if (!gb.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          gb.status().message(), " (as UTF-8, byte ", bad, " is wrong)"));
+    }
+    return gb;
+  }
   return absl::InvalidArgumentError(absl::StrCat(
       "the file is not valid UTF-8: byte ", bad + (bom ? kUtf8Bom.size() : 0),
       " is not part of a UTF-8 character",

@@ -72,6 +72,16 @@ absl::StatusOr<BatchWriter::Result> BatchWriter::Write(
     const Store& store, const BatchContext& context, uint64_t next_seq,
     std::vector<PreparedChange>& changes) {
   FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(store.db));
+  // Another process may have appended to the feed since the caller last
+  // looked (`fieldsync-server roster import` while the server runs): number
+  // after whatever is there now, in this transaction.
+  FS_ASSIGN_OR_RETURN(Stmt head,
+                      store.db->Prepare("SELECT max(seq) FROM changes"));
+  FS_ASSIGN_OR_RETURN(bool row, head.Step());
+  if (row && !head.IsNull(0)) {
+    next_seq = std::max(next_seq, static_cast<uint64_t>(head.Int(0)) + 1);
+  }
+  head.Reset();
   BatchWriter w(store, context, next_seq, changes);
   FS_RETURN_IF_ERROR(w.ReadHighWater());
   FS_RETURN_IF_ERROR(w.DecideAll());

@@ -1,5 +1,6 @@
 #include "server/roster_console.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -80,7 +81,15 @@ absl::StatusOr<ImportPlan> ImportRosterOnServer(ServerStore& store,
   std::vector<v1::ChangeBody> bodies(plan.edits.size());
   std::vector<std::string> bytes(plan.edits.size());
   std::vector<PreparedChange> changes(plan.edits.size());
-  const uint64_t first_hlc = PackHlc(static_cast<uint64_t>(now_ms), 0);
+  // Each write must win over the value it replaces (the plan's base_hlc),
+  // whatever the server's clock says: a device's clock may run ahead within
+  // the allowed skew, or this clock may have stepped back.
+  uint64_t first_hlc = PackHlc(static_cast<uint64_t>(now_ms), 0);
+  for (const v1::EntityEdit& e : plan.edits) {
+    for (const v1::FieldWrite& w : e.writes()) {
+      first_hlc = std::max(first_hlc, w.base_hlc() + 1);
+    }
+  }
   for (size_t i = 0; i < plan.edits.size(); ++i) {
     bodies[i].mutable_entity_edit()->Swap(&plan.edits[i]);
     bytes[i] = bodies[i].SerializeAsString();
@@ -92,12 +101,20 @@ absl::StatusOr<ImportPlan> ImportRosterOnServer(ServerStore& store,
   const BatchContext context{device, actor, now_ms};
   FS_ASSIGN_OR_RETURN(std::vector<v1::ChangeOutcome> outcomes,
                       store.ApplyBatch(context, changes, nullptr));
+  size_t refused = 0;
+  std::string first;
   for (size_t i = 0; i < outcomes.size(); ++i) {
-    if (outcomes[i].status() != v1::OUTCOME_STATUS_ACCEPTED) {
-      return absl::InternalError(absl::StrCat(
-          "the store refused the edit of ", bodies[i].entity_edit().entity_id(),
-          ": ", outcomes[i].reason(), " (", i, " edits before it were saved)"));
+    if (outcomes[i].status() == v1::OUTCOME_STATUS_ACCEPTED) continue;
+    if (refused++ == 0) {
+      first = absl::StrCat(bodies[i].entity_edit().entity_id(), ": ",
+                           outcomes[i].reason());
     }
+  }
+  if (refused > 0) {
+    return absl::InternalError(absl::StrCat(
+        "the store refused ", refused, " of ", outcomes.size(),
+        " edits (the others were saved), the first ", first,
+        "; import the file again: only what is missing is written"));
   }
   plan.edits.clear();  // moved into the store
   return plan;

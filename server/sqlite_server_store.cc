@@ -165,7 +165,13 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
 
 absl::StatusOr<uint64_t> SqliteServerStore::FeedHead() {
   absl::MutexLock lock(&mu_);
-  return next_seq_ - 1;
+  // Read, not cached: another process (a roster import) may have appended.
+  FS_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT max(seq) FROM changes"));
+  FS_ASSIGN_OR_RETURN(bool row, q.Step());
+  const uint64_t head =
+      row && !q.IsNull(0) ? static_cast<uint64_t>(q.Int(0)) : 0;
+  next_seq_ = std::max(next_seq_, head + 1);
+  return head;
 }
 
 absl::StatusOr<RosterEntity> SqliteServerStore::LookupEntity(

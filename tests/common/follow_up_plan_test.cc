@@ -41,14 +41,19 @@ TEST(FollowUpPlanTest, EachVisitClosesTheWindowItFallsIn) {
   EXPECT_EQ(plan[1].state, DueState::kOverdue);
   EXPECT_EQ(plan[2].due, CivilDay(2026, 7, 31));
   EXPECT_EQ(plan[2].state, DueState::kUpcoming);
-  // A visit on 07-20 is in the third window (it opens 15 days before
-  // 07-31): it closes the third visit, not the overdue second; without it
-  // the third is due (within its 15 days).
+  // A late visit (07-10, after the second's due date) closes the overdue
+  // second, not the third; the third is then due (within its 15 days).
   const auto later = PlanFollowUps(
-      t, {{"T-1", {CivilDay(2026, 2, 20), CivilDay(2026, 7, 20)}}},
+      t, {{"T-1", {CivilDay(2026, 2, 20), CivilDay(2026, 7, 10)}}},
       CivilDay(2026, 7, 18), FollowUpSchedule());
-  EXPECT_EQ(later[1].state, DueState::kOverdue);
-  EXPECT_EQ(later[2].state, DueState::kClosed);
+  EXPECT_EQ(later[1].state, DueState::kClosed);
+  EXPECT_EQ(later[1].closed_on, CivilDay(2026, 7, 10));
+  EXPECT_EQ(later[2].state, DueState::kDue);
+  // A visit before any window opens (the week after the class) closes
+  // nothing.
+  const auto early = PlanFollowUps(t, {{"T-1", {CivilDay(2026, 2, 5)}}},
+                                   CivilDay(2026, 3, 5), FollowUpSchedule());
+  EXPECT_EQ(early[0].state, DueState::kOverdue);
   const auto before =
       PlanFollowUps(t, {}, CivilDay(2026, 7, 18), FollowUpSchedule());
   EXPECT_EQ(before[2].state, DueState::kDue);

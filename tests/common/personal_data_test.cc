@@ -53,9 +53,14 @@ TEST(PersonalDataTest, PhoneNumbers) {
   FS_EXPECT_OK(ValidatePhone("138 1234 5678"));
   FS_EXPECT_OK(ValidatePhone("0951-1234567"));
   EXPECT_EQ(MaskPhone("138 1234 5678"), "138****5678");
-  EXPECT_EQ(MaskPhone("0951-1234567"), "0951****4567");
+  // Always four digits hidden, whatever the length of a landline.
+  EXPECT_EQ(MaskPhone("0951-1234567"), "095****4567");
+  EXPECT_EQ(MaskPhone("0951-12345678"), "0951****5678");
+  EXPECT_EQ(MaskPhone("010-1234567"), "01****4567");
   EXPECT_TRUE(IsMaskedPhone("138****5678"));
+  EXPECT_TRUE(IsMaskedPhone("095****4567"));
   EXPECT_TRUE(IsMaskedPhone("0951****4567"));
+  EXPECT_TRUE(IsMaskedPhone("01****4567"));
   EXPECT_FALSE(IsMaskedPhone("13812345678"));
   for (const char* bad : {"1381234567", "23812345678", "99999", "call me"}) {
     SCOPED_TRACE(bad);

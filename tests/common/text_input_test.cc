@@ -50,6 +50,17 @@ TEST(TextEncodingTest, BytesThatAreNeitherAreRefusedWithTheirOffset) {
               StatusIs(absl::StatusCode::kInvalidArgument, "byte 2"));
 }
 
+TEST(TextEncodingTest, AUtf8FileReadAsGb18030IsRefusedNotGarbled) {
+  EXPECT_THAT(DecodeText("姓名,类别", TextEncoding::kGb18030),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "the file is UTF-8, not GB18030"));
+  EXPECT_EQ(*DecodeText("id,name", TextEncoding::kGb18030), "id,name");
+  // Neither: both offsets, so a UTF-8 file with one stray byte is found.
+  EXPECT_THAT(DecodeText("名字\xFF\xFF", TextEncoding::kAuto),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "(as UTF-8, byte 6 is wrong)"));
+}
+
 TEST(TextEncodingTest, Utf8ValidationRefusesOverlongsSurrogatesAndTooHigh) {
   size_t at = 99;
   EXPECT_TRUE(IsValidUtf8("ascii 中文 \xF0\x9F\x98\x80"));
@@ -98,6 +109,18 @@ TEST(CsvTest, LastRowWithoutLineEndAndEmptyCells) {
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[1].fields, (std::vector<std::string>{"1", "", "3"}));
   EXPECT_EQ((*rows)[1].line, 2);
+}
+
+TEST(CsvTest, LinesOfSpacesAreBlankAndOldMacLineEndsAreLines) {
+  auto rows = ParseCsv("a,b\n  \t \n1,2\n", "t.csv");
+  ASSERT_THAT(rows, IsOk());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[1].line, 3);
+  rows = ParseCsv("a,b\r1,2\r3,4\r", "t.csv");
+  ASSERT_THAT(rows, IsOk());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[2].line, 3);
+  EXPECT_EQ((*rows)[2].fields, (std::vector<std::string>{"3", "4"}));
 }
 
 TEST(CsvTest, MalformedQuotingNamesFileAndLine) {

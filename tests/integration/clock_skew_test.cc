@@ -18,8 +18,7 @@ constexpr int64_t kDay = 24 * 3600 * 1000;
 constexpr int64_t kMinute = 60 * 1000;
 
 v1::EntityEdit Status(const std::string& value) {
-  return testing::TraineeEdit("TRN-640522-00421", "640522", "name",
-                              value);
+  return testing::TraineeEdit("TRN-640522-00421", "640522", "name", value);
 }
 
 TEST(ClockSkew, DeviceDaysAheadIsClampedAndFlaggedAndCannotWinForever) {

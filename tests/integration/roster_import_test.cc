@@ -235,6 +235,43 @@ TEST_F(RosterImportSyncTest, ImportedOnTheServerReachesTheDevices) {
   EXPECT_EQ(RowsHolding(dir_.Sub("server.db"), "audit", "actor", "管理员"), 2);
 }
 
+// `fieldsync-server roster import` is another process on the database of
+// a running server: the server must number its next changes after the
+// import's and serve the import in its feed.
+TEST_F(RosterImportSyncTest, ImportedOnTheServerWhileItRuns) {
+  ASSERT_THAT(officer_->Sync(), IsOk());
+  auto r = officer_->ImportRoster(File(
+      "institutions", "id,name,county_code\nI-1,海原县职业技术学校,640522\n"));
+  ASSERT_THAT(r, IsOk());
+  ASSERT_THAT(officer_->Sync(), IsOk());  // feed: 1 change
+
+  auto other = SqliteServerStore::Open(dir_.Sub("server.db"));
+  ASSERT_THAT(other, IsOk());
+  ImportInput in;
+  in.file_name = "institutions.csv";
+  in.kind = RosterKind::kInstitutions;
+  in.bytes = "id,name,county_code\nI-2,海原县宏达职业技能培训学校,640522\n";
+  auto plan =
+      ImportRosterOnServer(**other, in, "管理员", 1'780'000'000'000, false);
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_EQ(plan->created, 1u);
+
+  r = officer_->ImportRoster(
+      File("institutions",
+           "id,name,county_code\nI-1,海原县职业技术学校,640522\n"
+           "I-3,海原县农广校,640522\n"));
+  ASSERT_THAT(r, IsOk());
+  auto report = officer_->Sync();
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->accepted, 1u);
+  EXPECT_EQ(report->rejected, 0u);
+  EXPECT_THAT(officer_->GetEntity(v1::ENTITY_TYPE_INSTITUTION, "I-2"), IsOk());
+  auto summary = server_.store()->Summarize();
+  ASSERT_THAT(summary, IsOk());
+  EXPECT_EQ(summary->changes, 3u);
+  EXPECT_EQ(summary->feed_head, 3u);
+}
+
 TEST(RosterConsoleTest, ExitCodesOfTheServersRosterCommand) {
   TempDir dir;
   const std::string db = dir.Sub("server.db");
