@@ -111,11 +111,11 @@ class AccountStore {
 
   // --- Logins.
 
-  // One login attempt of `name` (a user or not), decided and counted in one
-  // transaction, before the password is checked, so that concurrent guesses
-  // cannot slip past the counter: `decide` gets the counter as stored and
-  // says whether the attempt may go on and what the counter becomes (the
-  // attempt counted as a failure; RecordLogin clears it on success). A
+  // Reads and updates the failed-login counter of `name` (a user or not) in
+  // one transaction: `decide` gets the counter as stored and says whether
+  // the attempt may go on and what the counter becomes. The authenticator
+  // (auth.h) asks it before a password check (nothing counted) and after a
+  // failed one (one failure counted); RecordLogin clears it on success. A
   // refused attempt is audited ("login_refused") and not counted. Counters
   // of names that have not failed for `forget_after_ms` (and are not
   // locked) are dropped, so made-up names cannot grow the storage without

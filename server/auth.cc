@@ -65,20 +65,107 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Create(
                                          *std::move(dummy));
 }
 
-bool Authenticator::CheckPassword(absl::string_view hash,
-                                  absl::string_view password) {
-  {
+absl::StatusOr<LoginDecision> Authenticator::Gate(const v1::LoginRequest& req) {
+  const int64_t now = clock_->NowMs();
+  auto decide = [&](const LoginAttempts& att) {
+    LoginDecision d;
+    int64_t allowed_at = 0;
+    if (att.locked_until_ms > now) {
+      allowed_at = att.locked_until_ms;
+    } else if (att.failures >= options_.free_failures &&
+               att.locked_until_ms == 0) {
+      const int64_t shift =
+          std::min<int64_t>(att.failures - options_.free_failures, 20);
+      const int64_t delay =
+          std::min<int64_t>(int64_t{1000} << shift, options_.max_delay_ms);
+      if (now < att.last_failure_ms + delay) {
+        allowed_at = att.last_failure_ms + delay;
+      }
+    }
+    if (allowed_at > now) {
+      const bool locked = att.locked_until_ms > now;
+      d.refusal = absl::StrFormat(
+          "%s for user \"%s\" after %d failed logins: try again after %s (in "
+          "%d s)%s",
+          locked ? "locked" : "slowed down", req.user(), att.failures,
+          FormatTimeMs(allowed_at), (allowed_at - now + 999) / 1000,
+          locked ? ", or ask an administrator to unlock it" : "");
+      return d;
+    }
+    d.allowed = true;
+    d.after = att;  // a try is not a failure: nothing is counted here
+    return d;
+  };
+  return accounts_->CountLoginAttempt(
+      req.user(), req.device_id(), now,
+      std::max(options_.lock_ms, options_.max_delay_ms) * 4, decide);
+}
+
+absl::StatusOr<LoginDecision> Authenticator::CountFailure(
+    const v1::LoginRequest& req) {
+  const int64_t now = clock_->NowMs();
+  auto count = [&](const LoginAttempts& att) {
+    LoginDecision d;
+    d.allowed = true;
+    d.after = att;
+    if (d.after.locked_until_ms != 0 && d.after.locked_until_ms <= now) {
+      d.after = LoginAttempts{};  // the lock ran out: start counting afresh
+    }
+    ++d.after.failures;
+    d.after.last_failure_ms = now;
+    if (d.after.failures >= options_.lock_after &&
+        d.after.locked_until_ms <= now) {
+      d.after.locked_until_ms = now + options_.lock_ms;
+    }
+    return d;
+  };
+  return accounts_->CountLoginAttempt(
+      req.user(), req.device_id(), now,
+      std::max(options_.lock_ms, options_.max_delay_ms) * 4, count);
+}
+
+absl::StatusOr<Authenticator::Checked> Authenticator::CheckPassword(
+    const v1::LoginRequest& req, absl::string_view hash) {
+  // A slot: one of max_concurrent_checks overall, and one of the user's
+  // remaining free failures (at least one): concurrent attempts of a user
+  // wait their turn instead of being counted before they are checked, and
+  // guesses cannot be checked faster than they are counted.
+  const std::string& name = req.user();
+  for (;;) {
+    FS_ASSIGN_OR_RETURN(const LoginDecision gate, Gate(req));
+    if (!gate.allowed) return absl::ResourceExhaustedError(gate.refusal);
+    const int budget = static_cast<int>(std::max<int64_t>(
+        1, int64_t{options_.free_failures} - gate.after.failures));
     absl::MutexLock lock(&checks_mu_);
-    auto free_slot = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checks_mu_) {
-      return checks_running_ < std::max(1, options_.max_concurrent_checks);
+    if (checks_running_ < std::max(1, options_.max_concurrent_checks) &&
+        checks_in_flight_[name] < budget) {
+      ++checks_running_;
+      ++checks_in_flight_[name];
+      break;
+    }
+    if (checks_in_flight_[name] == 0) checks_in_flight_.erase(name);
+    const uint64_t seen = checks_finished_;
+    auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checks_mu_) {
+      return checks_finished_ != seen;
     };
-    checks_mu_.Await(absl::Condition(&free_slot));
-    ++checks_running_;
+    checks_mu_.Await(absl::Condition(&changed));  // then ask the gate again
   }
-  const bool match = VerifyPassword(hash, password);
+  absl::StatusOr<Checked> result =
+      Checked{VerifyPassword(hash, req.password()), LoginDecision{}};
+  if (result->check == PasswordCheck::kMismatch) {
+    // Counted before the slot is freed, so the next attempt's gate sees it.
+    absl::StatusOr<LoginDecision> counted = CountFailure(req);
+    if (counted.ok()) {
+      result->counted = *std::move(counted);
+    } else {
+      result = counted.status();
+    }
+  }
   absl::MutexLock lock(&checks_mu_);
   --checks_running_;
-  return match;
+  if (--checks_in_flight_[name] == 0) checks_in_flight_.erase(name);
+  ++checks_finished_;
+  return result;
 }
 
 v1::Identity Authenticator::IdentityOf(const Caller& c) const {
@@ -113,69 +200,42 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
     return absl::InvalidArgumentError("device_label must be at most 512 bytes");
   }
   const int64_t now = clock_->NowMs();
-  // Decided and counted atomically, before the password is looked at: an
-  // attempt that comes too soon is refused without checking it.
-  auto decide = [&](const LoginAttempts& att) {
-    LoginDecision d;
-    int64_t allowed_at = 0;
-    if (att.locked_until_ms > now) {
-      allowed_at = att.locked_until_ms;
-    } else if (att.failures >= options_.free_failures &&
-               att.locked_until_ms == 0) {
-      const int64_t shift =
-          std::min<int64_t>(att.failures - options_.free_failures, 20);
-      const int64_t delay =
-          std::min<int64_t>(int64_t{1000} << shift, options_.max_delay_ms);
-      if (now < att.last_failure_ms + delay) {
-        allowed_at = att.last_failure_ms + delay;
-      }
-    }
-    if (allowed_at > now) {
-      const bool locked = att.locked_until_ms > now;
-      d.refusal = absl::StrFormat(
-          "%s for user \"%s\" after %d failed logins: try again after %s (in "
-          "%d s)%s",
-          locked ? "locked" : "slowed down", req.user(), att.failures,
-          FormatTimeMs(allowed_at), (allowed_at - now + 999) / 1000,
-          locked ? ", or ask an administrator to unlock it" : "");
-      return d;
-    }
-    d.allowed = true;
-    d.after = att;
-    if (d.after.locked_until_ms != 0 && d.after.locked_until_ms <= now) {
-      d.after = LoginAttempts{};  // the lock ran out: start counting afresh
-    }
-    ++d.after.failures;
-    d.after.last_failure_ms = now;
-    if (d.after.failures >= options_.lock_after) {
-      d.after.locked_until_ms = now + options_.lock_ms;
-    }
-    return d;
-  };
-  FS_ASSIGN_OR_RETURN(
-      const LoginDecision decision,
-      accounts_->CountLoginAttempt(
-          req.user(), req.device_id(), now,
-          std::max(options_.lock_ms, options_.max_delay_ms) * 4, decide));
-  if (!decision.allowed) {
-    return absl::ResourceExhaustedError(decision.refusal);
-  }
+  // Only a failed check counts (concurrent correct logins all succeed).
+  // An attempt that comes too soon is refused before the password is looked
+  // at, and asked again once a check slot is free, so guesses that waited
+  // for a slot see the failures counted meanwhile.
+  FS_ASSIGN_OR_RETURN(const LoginDecision gate, Gate(req));
+  if (!gate.allowed) return absl::ResourceExhaustedError(gate.refusal);
   auto user = accounts_->GetUser(req.user());
   if (!user.ok() && !absl::IsNotFound(user.status())) return user.status();
-  bool match = false;
-  if (user.ok()) {
-    match = CheckPassword(user->pw_hash, req.password());
-  } else {
-    // As long as a real check, so timing does not tell which names exist.
-    (void)CheckPassword(dummy_hash_, req.password());
+  // For an unknown name, as long as a real check, so timing does not tell
+  // which names exist.
+  FS_ASSIGN_OR_RETURN(
+      Checked checked,
+      CheckPassword(req, user.ok() ? absl::string_view(user->pw_hash)
+                                   : absl::string_view(dummy_hash_)));
+  const PasswordCheck check = checked.check;
+  if (check == PasswordCheck::kUnchecked && user.ok()) {
+    FS_RETURN_IF_ERROR(accounts_->Audit(
+        {0, now, req.user(), req.device_id(), "login_unchecked",
+         "the password could not be checked (out of memory or a damaged "
+         "stored hash); not counted as a failure"}));
+    return absl::UnavailableError(
+        "the server could not check the password just now (it is short of "
+        "memory); try again in a minute. This did not count as a failed "
+        "login.");
   }
-  if (!match) {
-    std::string detail = user.ok() ? "wrong password" : "no such user";
-    if (decision.after.locked_until_ms > now) {
-      absl::StrAppend(&detail, "; locked until ",
-                      FormatTimeMs(decision.after.locked_until_ms));
+  if (check != PasswordCheck::kMatch || !user.ok()) {
+    if (check != PasswordCheck::kMismatch) {  // an unknown name, unchecked
+      FS_ASSIGN_OR_RETURN(checked.counted, CountFailure(req));
     }
-    absl::StrAppend(&detail, "; failure ", decision.after.failures);
+    const LoginDecision& counted = checked.counted;
+    std::string detail = user.ok() ? "wrong password" : "no such user";
+    if (counted.after.locked_until_ms > now) {
+      absl::StrAppend(&detail, "; locked until ",
+                      FormatTimeMs(counted.after.locked_until_ms));
+    }
+    absl::StrAppend(&detail, "; failure ", counted.after.failures);
     FS_RETURN_IF_ERROR(accounts_->Audit(
         {0, now, req.user(), req.device_id(), "login_failed", detail}));
     return absl::UnauthenticatedError("wrong user name or password");

@@ -33,6 +33,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -112,9 +113,21 @@ class Authenticator {
         dummy_hash_(std::move(dummy_hash)) {}
 
  private:
+  // Whether `user` may try a password now (not locked, not too soon after
+  // its last failure); a refusal is audited. Counts nothing.
+  absl::StatusOr<LoginDecision> Gate(const v1::LoginRequest& req);
+  // Counts one failed check of `user`, with the lock it earns.
+  absl::StatusOr<LoginDecision> CountFailure(const v1::LoginRequest& req);
   // Checks `password` against `hash` when a slot is free (see
-  // AuthOptions::max_concurrent_checks).
-  bool CheckPassword(absl::string_view hash, absl::string_view password);
+  // AuthOptions::max_concurrent_checks), after asking the gate again: the
+  // failures of attempts that were checked while this one waited count.
+  // A mismatch is counted (CountFailure) before the slot is freed.
+  struct Checked {
+    PasswordCheck check;
+    LoginDecision counted;  // after a mismatch: the counter as counted
+  };
+  absl::StatusOr<Checked> CheckPassword(const v1::LoginRequest& req,
+                                        absl::string_view hash);
 
   AccountStore* const accounts_;
   const Clock* const clock_;
@@ -122,6 +135,10 @@ class Authenticator {
   const std::string dummy_hash_;  // checked for unknown names
   absl::Mutex checks_mu_;
   int checks_running_ ABSL_GUARDED_BY(checks_mu_) = 0;
+  // Checks running per user name, and checks finished (a waiter's cue to
+  // ask the gate again).
+  std::map<std::string, int> checks_in_flight_ ABSL_GUARDED_BY(checks_mu_);
+  uint64_t checks_finished_ ABSL_GUARDED_BY(checks_mu_) = 0;
 };
 
 // The stored form of a token (BLAKE2b-256 of its text).

@@ -2,7 +2,13 @@
 
 #include <sodium.h>
 
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace fieldsync {
 
@@ -32,12 +38,45 @@ absl::StatusOr<std::string> HashPassword(absl::string_view password,
   return std::string(out);
 }
 
-bool VerifyPassword(absl::string_view hash, absl::string_view password) {
-  if (sodium_init() < 0) return false;
-  if (hash.size() >= crypto_pwhash_STRBYTES) return false;
-  char str[crypto_pwhash_STRBYTES] = {};
-  hash.copy(str, hash.size());
-  return crypto_pwhash_str_verify(str, password.data(), password.size()) == 0;
+PasswordCheck VerifyPassword(absl::string_view hash,
+                             absl::string_view password) {
+  if (sodium_init() < 0) return PasswordCheck::kUnchecked;
+  // $argon2id$v=19$m=<KiB>,t=<passes>,p=1$<salt>$<hash>, base64 unpadded.
+  const std::vector<absl::string_view> parts = absl::StrSplit(hash, '$');
+  uint64_t m = 0, t = 0;
+  if (parts.size() != 6 || !parts[0].empty() || parts[1] != "argon2id" ||
+      parts[2] != "v=19") {
+    return PasswordCheck::kUnchecked;
+  }
+  std::vector<absl::string_view> params = absl::StrSplit(parts[3], ',');
+  if (params.size() != 3 || !absl::ConsumePrefix(&params[0], "m=") ||
+      !absl::SimpleAtoi(params[0], &m) ||
+      !absl::ConsumePrefix(&params[1], "t=") ||
+      !absl::SimpleAtoi(params[1], &t) || params[2] != "p=1" ||
+      m > crypto_pwhash_MEMLIMIT_MAX / 1024) {
+    return PasswordCheck::kUnchecked;
+  }
+  unsigned char salt[crypto_pwhash_SALTBYTES];
+  unsigned char want[64];
+  size_t salt_len = 0, want_len = 0;
+  const int v = sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+  if (sodium_base642bin(salt, sizeof(salt), parts[4].data(), parts[4].size(),
+                        nullptr, &salt_len, nullptr, v) != 0 ||
+      salt_len != sizeof(salt) ||
+      sodium_base642bin(want, sizeof(want), parts[5].data(), parts[5].size(),
+                        nullptr, &want_len, nullptr, v) != 0 ||
+      want_len < crypto_pwhash_BYTES_MIN) {
+    return PasswordCheck::kUnchecked;
+  }
+  unsigned char got[64];
+  if (crypto_pwhash(got, want_len, password.data(), password.size(), salt, t,
+                    static_cast<size_t>(m) * 1024,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return PasswordCheck::kUnchecked;  // out of memory, or absurd limits
+  }
+  const bool match = sodium_memcmp(got, want, want_len) == 0;
+  sodium_memzero(got, sizeof(got));
+  return match ? PasswordCheck::kMatch : PasswordCheck::kMismatch;
 }
 
 }  // namespace fieldsync

@@ -28,8 +28,17 @@ inline constexpr size_t kMaxPasswordBytes = 1024;
 absl::StatusOr<std::string> HashPassword(absl::string_view password,
                                          PasswordCost cost);
 
-// Whether `password` matches `hash` (constant time in the password).
-bool VerifyPassword(absl::string_view hash, absl::string_view password);
+// The outcome of checking a password: a wrong password is not the same as
+// a check that could not be made (out of memory for argon2id's 64 MiB, a
+// damaged stored hash), which must not count toward a lock-out.
+enum class PasswordCheck { kMatch, kMismatch, kUnchecked };
+
+// Checks `password` against `hash` (constant time in the password). The
+// hash's parameters are read from the string and argon2id is computed with
+// crypto_pwhash, so a failure to compute is told apart from a mismatch
+// (crypto_pwhash_str_verify answers -1 for both).
+PasswordCheck VerifyPassword(absl::string_view hash,
+                             absl::string_view password);
 
 }  // namespace fieldsync
 

@@ -332,5 +332,78 @@ TEST_F(AuthTest, ConcurrentGuessesAreAllCountedAndThrottled) {
             static_cast<size_t>(checked));
 }
 
+// Correct logins sent all at once (one user on several devices) all
+// succeed: a login is counted only when its password check fails, and the
+// attempts of one user wait their turn instead of being counted first.
+TEST_F(AuthTest, ConcurrentCorrectLoginsAllSucceed) {
+  constexpr char kSlowUser[] = "chen.jie";
+  auto hash = HashPassword(kTestPassword, PasswordCost::kInteractive);
+  ASSERT_TRUE(hash.ok()) << hash.status();
+  ASSERT_TRUE(server_.accounts()
+                  ->CreateUser(kSlowUser, v1::ROLE_INSPECTOR, *hash, {"640522"},
+                               "test", kNow)
+                  .ok());
+  constexpr int kLogins = 8;
+  std::vector<grpc::StatusCode> codes(kLogins);
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kLogins; ++i) {
+    threads.emplace_back([&, i] {
+      Rpc rpc(server_.address());
+      while (!go.load()) std::this_thread::yield();
+      codes[i] =
+          rpc.Login(kSlowUser, kTestPassword, NewDeviceId()).error_code();
+    });
+  }
+  go.store(true);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), grpc::StatusCode::OK),
+            kLogins);
+  EXPECT_EQ(Attempts(kSlowUser).failures, 0);
+  EXPECT_TRUE(Audit(kSlowUser, "login_failed").empty());
+}
+
+// A password the server could not check (argon2id could not run: out of
+// memory, or a damaged stored hash) is not a wrong password: UNAVAILABLE,
+// audited as such, not counted toward the lock.
+TEST_F(AuthTest, APasswordThatCouldNotBeCheckedIsNotAWrongPassword) {
+  constexpr char kUser[] = "ma.li";
+  // t=0 passes: below argon2id's minimum, so crypto_pwhash refuses to run,
+  // as it does when it cannot get its memory.
+  ASSERT_TRUE(server_.accounts()
+                  ->CreateUser(kUser, v1::ROLE_INSPECTOR,
+                               "$argon2id$v=19$m=65536,t=0,p=1$"
+                               "c2FsdHNhbHRzYWx0c2FsdA$"
+                               "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+                               {"640522"}, "test", kNow)
+                  .ok());
+  Rpc rpc(server_.address());
+  for (int i = 0; i < AuthOptions{}.lock_after + 1; ++i) {
+    const grpc::Status st = rpc.Login(kUser, kTestPassword, NewDeviceId());
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_NE(st.error_message().find("could not check the password"),
+              std::string::npos)
+        << st.error_message();
+  }
+  EXPECT_EQ(Attempts(kUser).failures, 0);
+  EXPECT_EQ(Attempts(kUser).locked_until_ms, 0);
+  EXPECT_TRUE(Audit(kUser, "login_failed").empty());
+  EXPECT_EQ(Audit(kUser, "login_unchecked").size(),
+            static_cast<size_t>(AuthOptions{}.lock_after + 1));
+}
+
+TEST(PasswordTest, MatchMismatchAndUnchecked) {
+  auto hash = HashPassword("correct horse", PasswordCost::kTestOnlyFast);
+  ASSERT_TRUE(hash.ok()) << hash.status();
+  EXPECT_EQ(VerifyPassword(*hash, "correct horse"), PasswordCheck::kMatch);
+  EXPECT_EQ(VerifyPassword(*hash, "correct horsE"), PasswordCheck::kMismatch);
+  EXPECT_EQ(VerifyPassword("not a hash", "x"), PasswordCheck::kUnchecked);
+  EXPECT_EQ(VerifyPassword("$argon2id$v=19$m=65536,t=0,p=1$"
+                           "c2FsdHNhbHRzYWx0c2FsdA$"
+                           "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+                           "x"),
+            PasswordCheck::kUnchecked);
+}
+
 }  // namespace
 }  // namespace fieldsync
