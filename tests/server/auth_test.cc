@@ -291,6 +291,33 @@ TEST(AuthStartTest, TheServerRefusesToStartWithoutTheStandInHash) {
               testing::IsOk());
 }
 
+// Creates `user` with an interactive-cost hash of kTestPassword (so each
+// check takes long enough for the attempts to overlap), then logs in with
+// every password of `passwords` at once, each from a new device; the codes.
+std::vector<grpc::StatusCode> LoginAllAtOnce(
+    testing::TestServer& server, const std::string& user,
+    const std::vector<std::string>& passwords) {
+  auto hash = HashPassword(kTestPassword, PasswordCost::kInteractive);
+  EXPECT_TRUE(hash.ok()) << hash.status();
+  EXPECT_TRUE(server.accounts()
+                  ->CreateUser(user, v1::ROLE_INSPECTOR, *hash, {"640522"},
+                               "test", kNow)
+                  .ok());
+  std::vector<grpc::StatusCode> codes(passwords.size());
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < passwords.size(); ++i) {
+    threads.emplace_back([&, i] {
+      Rpc rpc(server.address());
+      while (!go.load()) std::this_thread::yield();
+      codes[i] = rpc.Login(user, passwords[i], NewDeviceId()).error_code();
+    });
+  }
+  go.store(true);
+  for (auto& t : threads) t.join();
+  return codes;
+}
+
 // Guesses sent all at once must not get more password checks than guesses
 // sent one by one: every checked (UNAUTHENTICATED) attempt is counted, and no
 // more than free_failures are checked before the first wait. The user has an
@@ -298,27 +325,13 @@ TEST(AuthStartTest, TheServerRefusesToStartWithoutTheStandInHash) {
 // overlap.
 TEST_F(AuthTest, ConcurrentGuessesAreAllCountedAndThrottled) {
   constexpr char kSlowUser[] = "chen.jie";
-  auto hash = HashPassword(kTestPassword, PasswordCost::kInteractive);
-  ASSERT_TRUE(hash.ok()) << hash.status();
-  ASSERT_TRUE(server_.accounts()
-                  ->CreateUser(kSlowUser, v1::ROLE_INSPECTOR, *hash, {"640522"},
-                               "test", kNow)
-                  .ok());
   constexpr int kGuesses = 8;
-  std::vector<grpc::StatusCode> codes(kGuesses);
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
+  std::vector<std::string> guesses;
   for (int i = 0; i < kGuesses; ++i) {
-    threads.emplace_back([&, i] {
-      Rpc rpc(server_.address());
-      while (!go.load()) std::this_thread::yield();
-      codes[i] =
-          rpc.Login(kSlowUser, absl::StrCat("guess number ", i), NewDeviceId())
-              .error_code();
-    });
+    guesses.push_back(absl::StrCat("guess number ", i));
   }
-  go.store(true);
-  for (auto& t : threads) t.join();
+  const std::vector<grpc::StatusCode> codes =
+      LoginAllAtOnce(server_, kSlowUser, guesses);
   const int checked = static_cast<int>(std::count(
       codes.begin(), codes.end(), grpc::StatusCode::UNAUTHENTICATED));
   const int refused = static_cast<int>(std::count(
@@ -337,26 +350,9 @@ TEST_F(AuthTest, ConcurrentGuessesAreAllCountedAndThrottled) {
 // attempts of one user wait their turn instead of being counted first.
 TEST_F(AuthTest, ConcurrentCorrectLoginsAllSucceed) {
   constexpr char kSlowUser[] = "chen.jie";
-  auto hash = HashPassword(kTestPassword, PasswordCost::kInteractive);
-  ASSERT_TRUE(hash.ok()) << hash.status();
-  ASSERT_TRUE(server_.accounts()
-                  ->CreateUser(kSlowUser, v1::ROLE_INSPECTOR, *hash, {"640522"},
-                               "test", kNow)
-                  .ok());
   constexpr int kLogins = 8;
-  std::vector<grpc::StatusCode> codes(kLogins);
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kLogins; ++i) {
-    threads.emplace_back([&, i] {
-      Rpc rpc(server_.address());
-      while (!go.load()) std::this_thread::yield();
-      codes[i] =
-          rpc.Login(kSlowUser, kTestPassword, NewDeviceId()).error_code();
-    });
-  }
-  go.store(true);
-  for (auto& t : threads) t.join();
+  const std::vector<grpc::StatusCode> codes = LoginAllAtOnce(
+      server_, kSlowUser, std::vector<std::string>(kLogins, kTestPassword));
   EXPECT_EQ(std::count(codes.begin(), codes.end(), grpc::StatusCode::OK),
             kLogins);
   EXPECT_EQ(Attempts(kSlowUser).failures, 0);
