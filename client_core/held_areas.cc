@@ -55,17 +55,7 @@ absl::StatusOr<AreaChange> HeldAreaTable::Reconcile(const AreaSet& now,
                                                     uint64_t cursor) {
   AreaChange change;
   FS_ASSIGN_OR_RETURN(const int64_t known, meta_->Get(meta::kAreasKnown));
-  FS_ASSIGN_OR_RETURN(const int64_t old_all, meta_->Get(meta::kAreasAll));
-  AreaSet old{old_all != 0, {}};
-  {
-    FS_ASSIGN_OR_RETURN(
-        Stmt q, db_->Prepare("SELECT area FROM held_areas ORDER BY area"));
-    while (true) {
-      FS_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
-      old.areas.push_back(q.Text(0));
-    }
-  }
+  FS_ASSIGN_OR_RETURN(AreaSet old, Held());
   FS_ASSIGN_OR_RETURN(Stmt del,
                       db_->Prepare("DELETE FROM held_areas WHERE area = ?"));
   FS_ASSIGN_OR_RETURN(
@@ -117,7 +107,7 @@ absl::StatusOr<AreaChange> HeldAreaTable::Reconcile(const AreaSet& now,
       }
     }
   }
-  if (known == 0 || (old_all != 0) != now.all) {
+  if (known == 0 || old.all != now.all) {
     FS_RETURN_IF_ERROR(meta_->Put(meta::kAreasKnown, 1));
     FS_RETURN_IF_ERROR(meta_->Put(meta::kAreasAll, now.all ? 1 : 0));
   }
@@ -158,9 +148,7 @@ absl::StatusOr<std::string> HeldAreaTable::Describe() {
   return absl::StrJoin(parts, ", ");
 }
 
-absl::StatusOr<std::optional<AreaSet>> HeldAreaTable::Current() {
-  FS_ASSIGN_OR_RETURN(const int64_t known, meta_->Get(meta::kAreasKnown));
-  if (known == 0) return std::optional<AreaSet>();
+absl::StatusOr<AreaSet> HeldAreaTable::Held() {
   FS_ASSIGN_OR_RETURN(const int64_t all, meta_->Get(meta::kAreasAll));
   AreaSet set{all != 0, {}};
   FS_ASSIGN_OR_RETURN(
@@ -170,6 +158,13 @@ absl::StatusOr<std::optional<AreaSet>> HeldAreaTable::Current() {
     if (!row) break;
     set.areas.push_back(q.Text(0));
   }
+  return set;
+}
+
+absl::StatusOr<std::optional<AreaSet>> HeldAreaTable::Current() {
+  FS_ASSIGN_OR_RETURN(const int64_t known, meta_->Get(meta::kAreasKnown));
+  if (known == 0) return std::optional<AreaSet>();
+  FS_ASSIGN_OR_RETURN(AreaSet set, Held());
   return std::optional<AreaSet>(std::move(set));
 }
 

@@ -70,6 +70,8 @@ class HeldAreaTable {
   // Deletes the received changes `keep` does not cover; returns how many.
   absl::StatusOr<uint64_t> PurgeOutside(const AreaSet& keep);
   absl::StatusOr<std::vector<Backfill>> Backfills();
+  // The areas held as stored (whether they are known yet aside).
+  absl::StatusOr<AreaSet> Held();
 
   Db* db_;
   DeviceMeta* meta_;
