@@ -1,6 +1,7 @@
 #include "client_core/change_tables.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/record_kind.h"
 #include "common/status_macros.h"
 
 namespace fieldsync {
@@ -18,7 +19,7 @@ absl::StatusOr<std::unique_ptr<ChangeTables>> ChangeTables::Prepare(
       db->PrepareKept(
           "INSERT OR IGNORE INTO received_changes(server_seq, device_id, "
           "device_seq, kind, county, subject, hlc, flags, received_ms, "
-          "body) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+          "body, server_received_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(t->own_change_,
                       db->PrepareKept("SELECT hlc, body FROM own_changes "
                                       "WHERE device_seq = ?"));
@@ -30,6 +31,10 @@ absl::StatusOr<std::unique_ptr<ChangeTables>> ChangeTables::Prepare(
       t->set_own_hlc_,
       db->PrepareKept("UPDATE own_changes SET hlc = ?, flags = ? "
                       "WHERE device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      t->set_own_received_,
+      db->PrepareKept("UPDATE own_changes SET server_received_ms = ? "
+                      "WHERE device_seq BETWEEN ? AND ?"));
   FS_ASSIGN_OR_RETURN(
       t->reject_own_,
       db->PrepareKept("UPDATE own_changes SET rejected = 1, code = ?, "
@@ -67,9 +72,19 @@ absl::StatusOr<bool> ChangeTables::InsertReceived(const ReceivedRow& row) {
       .Bind(7, static_cast<int64_t>(row.hlc))
       .Bind(8, row.flags)
       .Bind(9, row.received_ms)
-      .BindBlobNoCopy(10, row.body);
+      .BindBlobNoCopy(10, row.body)
+      .Bind(11, row.server_received_ms);
   FS_RETURN_IF_ERROR(ins.Run());
   return db_->Changes() != 0;
+}
+
+absl::Status ChangeTables::SetOwnReceived(uint64_t first, uint64_t last,
+                                          int64_t received_ms) {
+  Stmt& up = *set_own_received_;
+  up.Bind(1, received_ms)
+      .Bind(2, static_cast<int64_t>(first))
+      .Bind(3, static_cast<int64_t>(last));
+  return up.Run();
 }
 
 absl::Status ChangeTables::SetOwnHlc(uint64_t device_seq, uint64_t hlc,
@@ -129,7 +144,9 @@ absl::StatusOr<std::vector<RevisionRef>> ChangeTables::ListRevisions(
   {
     FS_ASSIGN_OR_RETURN(Stmt q,
                         db_->Prepare("SELECT hlc, device_seq FROM own_changes "
-                                     "WHERE subject = ? AND rejected = 0"));
+                                     "WHERE subject = ? AND rejected = 0 AND "
+                                     "kind < ?"));
+    q.Bind(2, kFirstChangeKind);
     q.BindBlob(1, record_id);
     while (true) {
       FS_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -143,7 +160,8 @@ absl::StatusOr<std::vector<RevisionRef>> ChangeTables::ListRevisions(
   FS_ASSIGN_OR_RETURN(
       Stmt q, db_->Prepare("SELECT hlc, device_id, device_seq, server_seq "
                            "FROM received_changes WHERE subject = ? AND "
-                           "deferred = 0"));
+                           "deferred = 0 AND kind < ?"));
+  q.Bind(2, kFirstChangeKind);
   q.BindBlob(1, record_id);
   while (true) {
     FS_ASSIGN_OR_RETURN(bool row, q.Step());

@@ -52,8 +52,9 @@ struct ReceivedRow {
   absl::string_view subject;
   uint64_t hlc = 0;
   uint32_t flags = 0;
-  int64_t received_ms = 0;
+  int64_t received_ms = 0;  // by this device
   absl::string_view body;
+  int64_t server_received_ms = 0;  // by the server (FeedEntry.received_ms)
 };
 
 class ChangeTables {
@@ -69,6 +70,10 @@ class ChangeTables {
 
   // The server kept an own change at another HLC (a clamped clock).
   absl::Status SetOwnHlc(uint64_t device_seq, uint64_t hlc, uint32_t flags);
+  // The server received own changes first..last at `received_ms` (one
+  // statement per run of an upload's outcomes).
+  absl::Status SetOwnReceived(uint64_t first, uint64_t last,
+                              int64_t received_ms);
   // The server rejected an own change, with its code and reason.
   absl::Status RejectOwn(uint64_t device_seq, int code,
                          absl::string_view reason);
@@ -98,6 +103,7 @@ class ChangeTables {
   std::unique_ptr<Stmt> own_change_;
   std::unique_ptr<Stmt> received_change_;
   std::unique_ptr<Stmt> set_own_hlc_;
+  std::unique_ptr<Stmt> set_own_received_;
   std::unique_ptr<Stmt> reject_own_;
   std::unique_ptr<Stmt> set_deferred_;
   std::unique_ptr<Stmt> delete_received_;

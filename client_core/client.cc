@@ -114,6 +114,20 @@ absl::StatusOr<std::vector<Revision>> Client::Show(const std::string& id) {
   return impl_->store->Revisions(id);
 }
 
+absl::StatusOr<std::vector<HistoryEntry>> Client::History(
+    const std::string& id) {
+  return impl_->store->History(id);
+}
+
+absl::Status Client::Review(const std::string& id, v1::ReviewVerdict verdict,
+                            const std::string& text) {
+  return impl_->store->AddReview(id, verdict, text);
+}
+
+absl::StatusOr<std::vector<ReviewTask>> Client::ReviewTasks() {
+  return impl_->store->ReviewTasks();
+}
+
 absl::StatusOr<std::vector<EntityFieldView>> Client::GetEntity(
     v1::EntityType type, const std::string& id) {
   return impl_->store->Entity(type, id);

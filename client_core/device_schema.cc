@@ -47,6 +47,26 @@ CREATE TABLE IF NOT EXISTS held_areas(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 4: when the server received each change (history). Added only
+// where absent, so a store at any earlier version takes it once.
+absl::Status AddServerReceivedColumns(Db* db) {
+  for (const char* table : {"own_changes", "received_changes"}) {
+    FS_ASSIGN_OR_RETURN(Stmt q,
+                        db->Prepare(absl::StrCat(
+                            "SELECT count(*) FROM pragma_table_info('", table,
+                            "') WHERE name = 'server_received_ms'")));
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    const bool present = row && q.Int(0) > 0;
+    q.Reset();
+    if (present) continue;
+    FS_RETURN_IF_ERROR(
+        db->Exec(absl::StrCat("ALTER TABLE ", table,
+                              " ADD COLUMN server_received_ms INTEGER NOT NULL "
+                              "DEFAULT 0")));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SetVersion(Db* db, int version) {
   return db->Exec(absl::StrCat("PRAGMA user_version = ", version));
 }
@@ -56,6 +76,7 @@ absl::Status SetVersion(Db* db, int version) {
 absl::Status CreateDeviceTables(Db* db) {
   FS_RETURN_IF_ERROR(db->Exec(kSchemaV1));
   FS_RETURN_IF_ERROR(db->Exec(kSchemaV2));
+  FS_RETURN_IF_ERROR(AddServerReceivedColumns(db));
   // The derived tables; nothing is applied here, so nothing is read.
   FS_RETURN_IF_ERROR(
       DerivedState::Create(db, [](int64_t) -> absl::StatusOr<HeldRevision> {
@@ -79,6 +100,13 @@ absl::Status MigrateDeviceStore(Db* db) {
     FS_RETURN_IF_ERROR(SetVersion(db, 3));
     FS_RETURN_IF_ERROR(tx.Commit());
     version = 3;
+  }
+  if (version == 3) {  // when the server received each change
+    FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+    FS_RETURN_IF_ERROR(AddServerReceivedColumns(db));
+    FS_RETURN_IF_ERROR(SetVersion(db, 4));
+    FS_RETURN_IF_ERROR(tx.Commit());
+    version = 4;
   }
   if (version != kClientSchemaVersion) {
     return absl::FailedPreconditionError(absl::StrFormat(

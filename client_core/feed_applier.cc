@@ -73,7 +73,7 @@ absl::StatusOr<PageResult> FeedApplier::Apply(const v1::DownloadPage& page,
     return DeferIfRefused(
         derived_->ApplyRecord(
             Stamp{r.hlc, std::string(r.device_id), r.device_seq}, r.locator,
-            r.header),
+            r.header, RuleSet::kFeed),
         static_cast<uint64_t>(r.locator));
   });
   v1::ChangeBody body;
@@ -90,7 +90,9 @@ absl::StatusOr<PageResult> FeedApplier::Apply(const v1::DownloadPage& page,
     // are parsed whole, as merging needs every write. A body the header
     // reader does not handle is parsed whole too.
     auto header = ReadChangeHeader(e.body());
-    const bool whole = !header.ok() || header->kind == RecordKind::kEntityEdit;
+    const bool whole = !header.ok() ||
+                       header->kind == RecordKind::kEntityEdit ||
+                       header->kind == RecordKind::kReview;
     ReceivedRow row{e.server_seq(),
                     e.device_id(),
                     e.device_seq(),
@@ -100,7 +102,8 @@ absl::StatusOr<PageResult> FeedApplier::Apply(const v1::DownloadPage& page,
                     e.hlc(),
                     e.flags(),
                     now_ms,
-                    e.body()};
+                    e.body(),
+                    e.received_ms()};
     std::string whole_subject;
     if (!whole) {
       row.kind = header->kind;
@@ -130,8 +133,8 @@ absl::StatusOr<PageResult> FeedApplier::Apply(const v1::DownloadPage& page,
     }
     FS_RETURN_IF_ERROR(bulk.Flush());  // records before it go in first
     const Stamp stamp{e.hlc(), e.device_id(), e.device_seq()};
-    FS_RETURN_IF_ERROR(
-        DeferIfRefused(derived_->Apply(stamp, locator, body), e.server_seq()));
+    FS_RETURN_IF_ERROR(DeferIfRefused(
+        derived_->Apply(stamp, locator, body, RuleSet::kFeed), e.server_seq()));
   }
   FS_RETURN_IF_ERROR(bulk.Flush());
   result.cursor = std::max(cursor, page.last_seq());
@@ -160,7 +163,8 @@ absl::Status FeedApplier::ReleaseDeferred(const std::string& subject) {
         const RuleVerdict refusal,
         derived_->Apply(Stamp{static_cast<uint64_t>(q.Int(3)), q.Blob(1),
                               static_cast<uint64_t>(q.Int(2))},
-                        static_cast<int64_t>(server_seq), body));
+                        static_cast<int64_t>(server_seq), body,
+                        RuleSet::kFeed));
     if (refusal) continue;  // still held back by another pending change
     FS_RETURN_IF_ERROR(tables_->SetDeferred(server_seq, false));
   }

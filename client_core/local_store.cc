@@ -137,6 +137,8 @@ absl::Status LocalStore::MakeParts() {
   areas_ =
       std::make_unique<HeldAreaTable>(db, meta_.get(), tables, derived_.get());
   queries_ = std::make_unique<StoreQueries>(db, device_id_);
+  reviews_ = std::make_unique<ReviewQueries>(db, derived_.get(), queries_.get(),
+                                             device_id_);
   return absl::OkStatus();
 }
 
@@ -280,7 +282,61 @@ absl::StatusOr<ImportPlan> LocalStore::ImportRoster(ImportInput input,
 absl::StatusOr<std::vector<RecordView>> LocalStore::List(
     std::optional<RecordKind> kind) {
   absl::MutexLock lock(&mu_);
-  return queries_->List(kind, outcome_hw_);
+  FS_ASSIGN_OR_RETURN(std::vector<RecordView> views,
+                      queries_->List(kind, outcome_hw_));
+  FS_RETURN_IF_ERROR(reviews_->FillReviews(&views));
+  return views;
+}
+
+absl::StatusOr<std::vector<HistoryEntry>> LocalStore::History(
+    const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  return reviews_->History(id, outcome_hw_);
+}
+
+absl::StatusOr<std::vector<ReviewTask>> LocalStore::ReviewTasks() {
+  absl::MutexLock lock(&mu_);
+  return reviews_->Tasks(author_);
+}
+
+absl::Status LocalStore::AddReview(const std::string& id,
+                                   v1::ReviewVerdict verdict,
+                                   const std::string& text) {
+  absl::MutexLock lock(&mu_);
+  auto held = derived_->Reviewed(id);
+  if (absl::IsNotFound(held.status())) {
+    return absl::NotFoundError(absl::StrCat(
+        "no record ", IdToString(id), " on this device to ",
+        verdict == v1::REVIEW_VERDICT_ANSWER ? "answer for" : "review"));
+  }
+  FS_RETURN_IF_ERROR(held.status());
+  // The review names the current revision and carries the record's area,
+  // so that it reaches every device that holds the record.
+  FS_ASSIGN_OR_RETURN(std::vector<Revision> revisions,
+                      queries_->Revisions(id, outcome_hw_));
+  const Revision* current = nullptr;
+  for (const Revision& r : revisions) {
+    if (r.device_id == held->head.device_id &&
+        r.device_seq == held->head.device_seq) {
+      current = &r;
+    }
+  }
+  if (current == nullptr) {
+    return absl::DataLossError(absl::StrCat("the current revision of record ",
+                                            IdToString(id), " is not held"));
+  }
+  v1::ChangeBody body;
+  v1::Review& review = *body.mutable_review();
+  review.set_record_id(id);
+  *review.mutable_area() = current->record.area();
+  review.set_author(author_);
+  review.set_verdict(verdict);
+  review.set_text(text);
+  review.mutable_revision()->set_device_id(held->head.device_id);
+  review.mutable_revision()->set_device_seq(held->head.device_seq);
+  FS_RETURN_IF_ERROR(ValidateReview(review));
+  return Record(body, RecordKind::kReview, review.area().county_code(), id)
+      .status();
 }
 
 absl::StatusOr<std::vector<Revision>> LocalStore::Revisions(

@@ -42,6 +42,7 @@
 #include "client_core/feed_applier.h"
 #include "client_core/held_areas.h"
 #include "client_core/outbox.h"
+#include "client_core/review_queries.h"
 #include "client_core/store_queries.h"
 #include "common/areas.h"
 #include "common/derived_state.h"
@@ -105,10 +106,18 @@ class LocalStore {
   // plan has problems, records its edits in one transaction: all or none.
   // FAILED_PRECONDITION until a sync has told the device the user's areas.
   absl::StatusOr<ImportPlan> ImportRoster(ImportInput input, bool dry_run);
+  // Reviews (or answers) the current revision of record `id`, as the user
+  // (common/review_state.h): NOT_FOUND if no record `id` is held; the review
+  // rules refuse it before saving, with the server's words.
+  absl::Status AddReview(const std::string& id, v1::ReviewVerdict verdict,
+                         const std::string& text);
 
   // --- reading (store_queries.h) ---------------------------------------------
   absl::StatusOr<std::vector<RecordView>> List(std::optional<RecordKind> kind);
   absl::StatusOr<std::vector<Revision>> Revisions(const std::string& id);
+  // --- reviews (review_queries.h) --------------------------------------------
+  absl::StatusOr<std::vector<HistoryEntry>> History(const std::string& id);
+  absl::StatusOr<std::vector<ReviewTask>> ReviewTasks();
   absl::StatusOr<std::vector<EntitySummary>> Entities(v1::EntityType type);
   absl::StatusOr<std::vector<EntityFieldView>> Entity(v1::EntityType type,
                                                       const std::string& id);
@@ -180,6 +189,7 @@ class LocalStore {
   std::unique_ptr<Outbox> outbox_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<HeldAreaTable> areas_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<StoreQueries> queries_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<ReviewQueries> reviews_ ABSL_GUARDED_BY(mu_);
   // Set at Load, never changed.
   std::string device_id_;
   std::string device_key_;

@@ -36,9 +36,9 @@ absl::StatusOr<Recorded> Outbox::Record(const v1::ChangeBody& body,
   const uint64_t hlc = hlc_->Now();
   // Derived state first: it refuses a revision that breaks the rules before
   // anything is written.
-  FS_ASSIGN_OR_RETURN(
-      const RuleVerdict refusal,
-      derived_->Apply(Stamp{hlc, device_id_, seq}, OwnLocator(seq), body));
+  FS_ASSIGN_OR_RETURN(const RuleVerdict refusal,
+                      derived_->Apply(Stamp{hlc, device_id_, seq},
+                                      OwnLocator(seq), body, RuleSet::kDecide));
   if (refusal) return refusal->ToStatus();
   FS_RETURN_IF_ERROR(tables_->InsertOwn(
       OwnRow{seq, kind, county, subject, hlc, clock_->NowMs(), bytes}));
@@ -103,10 +103,11 @@ absl::StatusOr<uint64_t> Outbox::PendingByOthers(const std::string& user,
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     auto header = ReadChangeHeader(q.BlobView(0));
-    if (header.ok()) {
+    if (header.ok() && header->kind != RecordKind::kReview) {
       if (header->author != user) ++n;
-    } else if (body.ParseFromString(q.Blob(0)) && body.has_record() &&
-               body.record().author() != user) {
+    } else if (body.ParseFromString(q.Blob(0)) &&
+               ((body.has_record() && body.record().author() != user) ||
+                (body.has_review() && body.review().author() != user))) {
       ++n;
     }
   }
@@ -130,6 +131,16 @@ absl::StatusOr<OutcomesApplied> Outbox::ApplyOutcomes(
   const uint64_t known = std::max(outcome_hw, static_cast<uint64_t>(stored_hw));
   out.outcome_hw = known;
   int64_t answered_bytes = 0;  // of own changes newly below the high-water
+  // When the server received them, one statement per run of accepted
+  // changes it received at the same time (usually the whole batch).
+  struct ReceivedRun {
+    uint64_t first = 0, last = 0;
+    int64_t ms = 0;
+  } run;
+  auto flush_run = [&]() -> absl::Status {
+    if (run.first == 0 || run.ms == 0) return absl::OkStatus();
+    return tables_->SetOwnReceived(run.first, run.last, run.ms);
+  };
   for (int i = 0; i < response.outcomes_size(); ++i) {
     const v1::ChangeOutcome& o = response.outcomes(i);
     const v1::Change& sent = request.changes(i);
@@ -147,6 +158,15 @@ absl::StatusOr<OutcomesApplied> Outbox::ApplyOutcomes(
     if (o.device_seq() <= known) continue;  // known already
     out.outcome_hw = std::max(out.outcome_hw, o.device_seq());
     answered_bytes += static_cast<int64_t>(sent.body().size());
+    if (accepted) {
+      if (run.first != 0 && run.last + 1 == o.device_seq() &&
+          run.ms == o.received_ms()) {
+        run.last = o.device_seq();
+      } else {
+        FS_RETURN_IF_ERROR(flush_run());
+        run = ReceivedRun{o.device_seq(), o.device_seq(), o.received_ms()};
+      }
+    }
     if (accepted && o.effective_hlc() == sent.hlc()) continue;  // the usual
     if (!accepted && o.status() != v1::OUTCOME_STATUS_REJECTED) {
       return absl::InternalError("the server sent an outcome without a status");
@@ -168,6 +188,7 @@ absl::StatusOr<OutcomesApplied> Outbox::ApplyOutcomes(
     }
     hlc_->Observe(o.effective_hlc());
   }
+  FS_RETURN_IF_ERROR(flush_run());
   FS_RETURN_IF_ERROR(
       meta_->Put(meta::kOutcomeHw, static_cast<int64_t>(out.outcome_hw)));
   FS_ASSIGN_OR_RETURN(const int64_t answered, meta_->Get(meta::kAnsweredBytes));
@@ -199,9 +220,9 @@ absl::StatusOr<Rejection> Outbox::Reject(const v1::ChangeOutcome& o,
   Rejection j;
   j.device_seq = o.device_seq();
   j.kind = parsed ? KindOf(body) : RecordKind::kUnknown;
-  j.subject = !parsed             ? ""
-              : body.has_record() ? IdToString(body.record().id())
-                                  : SubjectOf(body);
+  j.subject = !parsed                  ? ""
+              : body.has_entity_edit() ? SubjectOf(body)
+                                       : IdToString(SubjectOf(body));
   j.code = o.code();
   j.reason = o.reason();
   return j;

@@ -14,12 +14,12 @@ namespace {
 
 // Both change tables are read through one column layout:
 //   0 device_id, 1 device_seq, 2 hlc, 3 server_seq (NULL for own),
-//   4 rejected, 5 reason, 6 body
+//   4 rejected, 5 reason, 6 body, 7 server_received_ms
 constexpr char kOwnColumns[] =
     "?1 AS device_id, device_seq, hlc, NULL AS server_seq, rejected, reason, "
-    "body";
+    "body, server_received_ms";
 constexpr char kReceivedColumns[] =
-    "device_id, device_seq, hlc, server_seq, 0, '', body";
+    "device_id, device_seq, hlc, server_seq, 0, '', body, server_received_ms";
 
 }  // namespace
 
@@ -33,6 +33,7 @@ absl::StatusOr<Revision> StoreQueries::ReadRevision(Stmt& q, bool own,
   r.state = own ? OwnState(r.device_seq, q.Int(4) != 0, outcome_hw)
                 : ChangeState::kAccepted;
   r.reason = q.Text(5);
+  r.received_ms = q.Int(7);
   v1::ChangeBody body;
   const absl::string_view b = q.BlobView(6);
   if (!body.ParseFromArray(b.data(), static_cast<int>(b.size())) ||
@@ -54,7 +55,8 @@ absl::StatusOr<std::vector<RecordView>> StoreQueries::List(
           "SELECT coalesce(o.device_id, x.device_id), coalesce(o.device_seq, "
           "x.device_seq), coalesce(o.hlc, x.hlc), x.server_seq, "
           "coalesce(o.rejected, 0), coalesce(o.reason, ''), "
-          "coalesce(o.body, x.body), r.record_id, r.kind, r.revisions, "
+          "coalesce(o.body, x.body), coalesce(o.server_received_ms, "
+          "x.server_received_ms), r.record_id, r.kind, r.revisions, "
           "o.device_seq IS NOT NULL FROM records r "
           "LEFT JOIN (SELECT ",
           kOwnColumns,
@@ -69,10 +71,10 @@ absl::StatusOr<std::vector<RecordView>> StoreQueries::List(
     FS_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     RecordView v;
-    FS_ASSIGN_OR_RETURN(v.current, ReadRevision(q, q.Int(10) != 0, outcome_hw));
-    v.id = q.Blob(7);
-    v.kind = static_cast<RecordKind>(q.Int(8));
-    v.revisions = q.Int(9);
+    FS_ASSIGN_OR_RETURN(v.current, ReadRevision(q, q.Int(11) != 0, outcome_hw));
+    v.id = q.Blob(8);
+    v.kind = static_cast<RecordKind>(q.Int(9));
+    v.revisions = q.Int(10);
     out.push_back(std::move(v));
   }
   return out;
@@ -83,12 +85,12 @@ absl::StatusOr<std::vector<Revision>> StoreQueries::Revisions(
   std::vector<Revision> out;
   for (bool own : {true, false}) {
     FS_ASSIGN_OR_RETURN(
-        Stmt q,
-        db_->Prepare(absl::StrCat(
-            "SELECT ", own ? kOwnColumns : kReceivedColumns, " FROM ",
-            own ? "own_changes" : "received_changes", " WHERE subject = ?2")));
+        Stmt q, db_->Prepare(absl::StrCat(
+                    "SELECT ", own ? kOwnColumns : kReceivedColumns, " FROM ",
+                    own ? "own_changes" : "received_changes",
+                    " WHERE subject = ?2 AND kind < ?3")));
     if (own) q.BindBlob(1, device_id_);
-    q.BindBlob(2, id);
+    q.BindBlob(2, id).Bind(3, kFirstChangeKind);
     while (true) {
       FS_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;

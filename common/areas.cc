@@ -68,6 +68,7 @@ std::string AreaSet::Canonical() const {
 
 const std::string& TownshipOf(const v1::ChangeBody& body) {
   if (body.has_record()) return body.record().area().township_code();
+  if (body.has_review()) return body.review().area().township_code();
   return body.entity_edit().area().township_code();
 }
 

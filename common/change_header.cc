@@ -76,10 +76,14 @@ absl::StatusOr<ChangeHeader> ReadChangeHeader(absl::string_view bytes) {
     if (!body.Varint(&tag)) return Malformed();
     const int field = static_cast<int>(tag >> 3),
               type = static_cast<int>(tag & 7);
-    if (field == 2 && type == 2) {  // entity_edit
+    if ((field == 2 || field == 3) && type == 2) {  // entity_edit, review
       absl::string_view ignored;
       if (!body.Bytes(&ignored)) return Malformed();
-      h = ChangeHeader{RecordKind::kEntityEdit, {}, {}, {}};
+      h = ChangeHeader{
+          field == 2 ? RecordKind::kEntityEdit : RecordKind::kReview,
+          {},
+          {},
+          {}};
       continue;
     }
     if (field != 1 || type != 2) {  // not the record: skip

@@ -2,9 +2,9 @@
 // of a serialized ChangeBody without parsing the whole record: receiving a
 // page of records is dominated by protobuf allocations otherwise.
 //
-// For an entity edit it reports the kind only; callers parse those fully
-// (they are rare and need every field). Thread-safe, no allocation: the views
-// point into `bytes`, which must outlive the header.
+// For an entity edit or a review it reports the kind only; callers parse
+// those fully (they are rare and need every field). Thread-safe, no allocation:
+// the views point into `bytes`, which must outlive the header.
 #ifndef FIELDSYNC_COMMON_CHANGE_HEADER_H_
 #define FIELDSYNC_COMMON_CHANGE_HEADER_H_
 

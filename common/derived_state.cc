@@ -1,5 +1,7 @@
 #include "common/derived_state.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/record_kind.h"
 #include "common/revision_rules.h"
@@ -32,6 +34,18 @@ CREATE TABLE IF NOT EXISTS field_writes(
   is_winner INTEGER NOT NULL DEFAULT 0,
   is_conflict INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(entity_key, field, device_id, device_seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reviews(
+  record_id BLOB NOT NULL,
+  device_id BLOB NOT NULL,
+  device_seq INTEGER NOT NULL,
+  hlc INTEGER NOT NULL,
+  verdict INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  text TEXT NOT NULL,
+  revision_device_id BLOB NOT NULL,
+  revision_device_seq INTEGER NOT NULL,
+  PRIMARY KEY(record_id, device_id, device_seq)
 ) WITHOUT ROWID;
 )sql";
 
@@ -163,6 +177,26 @@ absl::Status DerivedState::Prepare() {
       db_->PrepareKept(
           "DELETE FROM field_writes WHERE entity_key = ? AND field = ? "
           "AND device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      insert_review_,
+      db_->PrepareKept(
+          "INSERT OR IGNORE INTO reviews(record_id, device_id, device_seq, "
+          "hlc, verdict, author, text, revision_device_id, "
+          "revision_device_seq) VALUES(?,?,?,?,?,?,?,?,?)"));
+  FS_ASSIGN_OR_RETURN(
+      reviews_of_,
+      db_->PrepareKept(
+          "SELECT hlc, device_id, device_seq, verdict, author, text, "
+          "revision_device_id, revision_device_seq FROM reviews "
+          "WHERE record_id = ?"));
+  FS_ASSIGN_OR_RETURN(
+      restamp_review_,
+      db_->PrepareKept("UPDATE reviews SET hlc = ? WHERE record_id = ? AND "
+                       "device_id = ? AND device_seq = ?"));
+  FS_ASSIGN_OR_RETURN(
+      delete_review_,
+      db_->PrepareKept("DELETE FROM reviews WHERE record_id = ? AND "
+                       "device_id = ? AND device_seq = ?"));
   return absl::OkStatus();
 }
 
@@ -235,9 +269,74 @@ absl::StatusOr<bool> DerivedState::InsertNewRecords(
   return false;
 }
 
+absl::StatusOr<std::vector<ReviewEntry>> DerivedState::ReviewsOf(
+    absl::string_view record_id) {
+  std::vector<ReviewEntry> out;
+  Stmt& q = *reviews_of_;
+  q.BindBlob(1, record_id);
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    ReviewEntry e;
+    e.stamp = Stamp{static_cast<uint64_t>(q.Int(0)), q.Blob(1),
+                    static_cast<uint64_t>(q.Int(2))};
+    e.verdict = static_cast<v1::ReviewVerdict>(q.Int(3));
+    e.author = q.Text(4);
+    e.text = q.Text(5);
+    e.revision_device_id = q.Blob(6);
+    e.revision_device_seq = static_cast<uint64_t>(q.Int(7));
+    out.push_back(std::move(e));
+  }
+  q.Reset();
+  std::sort(out.begin(), out.end(),
+            [](const ReviewEntry& a, const ReviewEntry& b) {
+              return a.stamp < b.stamp;
+            });
+  return out;
+}
+
+absl::StatusOr<ReviewedRecord> DerivedState::Reviewed(
+    absl::string_view record_id) {
+  FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(record_id));
+  FS_ASSIGN_OR_RETURN(std::vector<ReviewEntry> reviews, ReviewsOf(record_id));
+  ReviewState state = DeriveReviewState(head.head, reviews);
+  return ReviewedRecord{std::move(head.county), std::move(head.author),
+                        std::move(head.head), std::move(state),
+                        static_cast<RecordKind>(head.kind)};
+}
+
+absl::StatusOr<RuleVerdict> DerivedState::ApplyReview(const Stamp& stamp,
+                                                      const v1::Review& review,
+                                                      RuleSet rules) {
+  if (rules == RuleSet::kDecide) {
+    std::optional<ReviewedRecord> held;
+    auto reviewed = Reviewed(review.record_id());
+    if (reviewed.ok()) {
+      held = *std::move(reviewed);
+    } else if (!absl::IsNotFound(reviewed.status())) {
+      return reviewed.status();
+    }
+    RuleVerdict refusal = CheckReview(held, review);
+    if (refusal) return refusal;
+  }
+  Stmt& ins = *insert_review_;
+  ins.BindBlob(1, review.record_id())
+      .BindBlob(2, stamp.device_id)
+      .Bind(3, static_cast<int64_t>(stamp.device_seq))
+      .Bind(4, static_cast<int64_t>(stamp.hlc))
+      .Bind(5, static_cast<int>(review.verdict()))
+      .BindText(6, review.author())
+      .BindText(7, review.text())
+      .BindBlob(8, review.revision().device_id())
+      .Bind(9, static_cast<int64_t>(review.revision().device_seq()));
+  FS_RETURN_IF_ERROR(ins.Run());
+  return RuleVerdict();
+}
+
 absl::StatusOr<RuleVerdict> DerivedState::ApplyRecord(const Stamp& stamp,
                                                       int64_t locator,
-                                                      const ChangeHeader& r) {
+                                                      const ChangeHeader& r,
+                                                      RuleSet rules) {
   // New records (the common case) cost one insert and no read.
   // The bound bytes (the caller's header and stamp) outlive Run().
   Stmt& ins = *insert_record_;
@@ -254,6 +353,13 @@ absl::StatusOr<RuleVerdict> DerivedState::ApplyRecord(const Stamp& stamp,
                                          head.county, head.author},
                           RecordIdentity{r.kind, r.county, r.author});
   if (refusal) return refusal;
+  if (rules == RuleSet::kDecide) {
+    FS_ASSIGN_OR_RETURN(std::vector<ReviewEntry> reviews, ReviewsOf(id));
+    refusal = CheckRevisionNotLocked(
+        ReviewedRecord{head.county, head.author, head.head,
+                       DeriveReviewState(head.head, reviews)});
+    if (refusal) return refusal;
+  }
   const RevisionRef best = head.head < stamp
                                ? RevisionRef{stamp, locator}
                                : RevisionRef{head.head, head.head_locator};
@@ -263,13 +369,16 @@ absl::StatusOr<RuleVerdict> DerivedState::ApplyRecord(const Stamp& stamp,
 
 absl::StatusOr<RuleVerdict> DerivedState::Apply(const Stamp& stamp,
                                                 int64_t locator,
-                                                const v1::ChangeBody& body) {
+                                                const v1::ChangeBody& body,
+                                                RuleSet rules) {
   if (body.has_record()) {
     const v1::Record& r = body.record();
     return ApplyRecord(
         stamp, locator,
-        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()});
+        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()},
+        rules);
   }
+  if (body.has_review()) return ApplyReview(stamp, body.review(), rules);
   const v1::EntityEdit& e = body.entity_edit();
   FS_ASSIGN_OR_RETURN(RuleVerdict refusal, CheckEntityEdit(e));
   if (refusal) return refusal;
@@ -369,6 +478,14 @@ absl::Status DerivedState::Restamp(const Stamp& old, uint64_t new_hlc,
     }
     return RecomputeHead(id, list);
   }
+  if (body.has_review()) {
+    Stmt& up = *restamp_review_;
+    up.Bind(1, static_cast<int64_t>(new_hlc))
+        .BindBlob(2, body.review().record_id())
+        .BindBlob(3, old.device_id)
+        .Bind(4, static_cast<int64_t>(old.device_seq));
+    return up.Run();
+  }
   const std::string key = EntityKey(body.entity_edit());
   for (const v1::FieldWrite& w : body.entity_edit().writes()) {
     Stmt& up = *restamp_write_;
@@ -387,6 +504,13 @@ absl::Status DerivedState::Remove(const Stamp& stamp,
                                   const v1::ChangeBody& body,
                                   const RevisionLister& list) {
   if (body.has_record()) return RecomputeHead(body.record().id(), list);
+  if (body.has_review()) {
+    Stmt& del = *delete_review_;
+    del.BindBlob(1, body.review().record_id())
+        .BindBlob(2, stamp.device_id)
+        .Bind(3, static_cast<int64_t>(stamp.device_seq));
+    return del.Run();
+  }
   const std::string key = EntityKey(body.entity_edit());
   for (const v1::FieldWrite& w : body.entity_edit().writes()) {
     Stmt& del = *delete_write_;

@@ -14,6 +14,14 @@
 //   field_writes every write to an entity field held, with two derived
 //                flags: is_winner (the field's current value) and
 //                is_conflict (a concurrent losing write, kept for review)
+//   reviews      every review held of a record (review_state.h): verdict,
+//                author, text and the revision it was made on; a record's
+//                review state is derived from them when read
+//
+// Rules: where a change is decided (the server receiving it, a device saving
+// its own) the caller passes RuleSet::kDecide, and every rule applies; where
+// a replica applies a change the server already accepted (the feed) it
+// passes kFeed, and only the order-free rules 1-4 apply (review_state.h).
 //
 // Contract: Apply() is called exactly once per change the caller stores, in
 // the same transaction (the callers' change tables have unique origins, so
@@ -37,6 +45,7 @@
 #include "absl/types/span.h"
 #include "common/change_header.h"
 #include "common/merge.h"
+#include "common/review_state.h"
 #include "common/revision_rules.h"
 #include "common/sqlite_db.h"
 #include "fieldsync/v1/records.pb.h"
@@ -84,6 +93,12 @@ absl::StatusOr<HeldRevision> HeldRevisionOf(Stamp stamp,
 // columns the change rows hold. A no-op when the table is absent or slim.
 absl::Status SlimRecordsTable(Db* db);
 
+// Which rules a call applies (see the contract above).
+enum class RuleSet {
+  kFeed,    // order-free rules only: the change was decided already
+  kDecide,  // every rule: the caller decides whether the change is stored
+};
+
 class DerivedState {
  public:
   // Creates the tables if absent and prepares the statements. `db` and what
@@ -104,11 +119,19 @@ class DerivedState {
   // having written nothing, when the change breaks a rule; an error status
   // only when the store failed.
   absl::StatusOr<RuleVerdict> Apply(const Stamp& stamp, int64_t locator,
-                                    const v1::ChangeBody& body);
+                                    const v1::ChangeBody& body, RuleSet rules);
   // The same for a record known by its header only (change_header.h): what
   // a receiving device uses, so it need not parse whole records.
   absl::StatusOr<RuleVerdict> ApplyRecord(const Stamp& stamp, int64_t locator,
-                                          const ChangeHeader& record);
+                                          const ChangeHeader& record,
+                                          RuleSet rules);
+
+  // Every review held of a record, in stamp order (none: empty).
+  absl::StatusOr<std::vector<ReviewEntry>> ReviewsOf(
+      absl::string_view record_id);
+  // The record as the review rules see it, with its review state;
+  // NOT_FOUND if no revision of it is held.
+  absl::StatusOr<ReviewedRecord> Reviewed(absl::string_view record_id);
 
   // A record change as InsertNewRecords takes it: its stamp, by parts, and
   // its header; the bytes it points at outlive the call.
@@ -148,6 +171,9 @@ class DerivedState {
   absl::Status Prepare();
   absl::Status ResolveEntityField(const std::string& key,
                                   const std::string& field);
+  absl::StatusOr<RuleVerdict> ApplyReview(const Stamp& stamp,
+                                          const v1::Review& review,
+                                          RuleSet rules);
   // Sets the record's head to its greatest listed revision and its count to
   // the number listed; deletes the record when none are left.
   absl::Status RecomputeHead(const std::string& record_id,
@@ -171,6 +197,10 @@ class DerivedState {
   std::unique_ptr<Stmt> set_flags_;
   std::unique_ptr<Stmt> restamp_write_;
   std::unique_ptr<Stmt> delete_write_;
+  std::unique_ptr<Stmt> insert_review_;
+  std::unique_ptr<Stmt> reviews_of_;
+  std::unique_ptr<Stmt> restamp_review_;
+  std::unique_ptr<Stmt> delete_review_;
 };
 
 // The key of an entity in the derived tables: "<type number>/<id>".

@@ -16,6 +16,8 @@ absl::string_view RecordKindName(RecordKind kind) {
       return "monthly-report";
     case RecordKind::kEntityEdit:
       return "entity-edit";
+    case RecordKind::kReview:
+      return "review";
     case RecordKind::kUnknown:
       break;
   }
@@ -49,6 +51,8 @@ RecordKind KindOf(const v1::ChangeBody& body) {
       return KindOf(body.record());
     case v1::ChangeBody::kEntityEdit:
       return RecordKind::kEntityEdit;
+    case v1::ChangeBody::kReview:
+      return RecordKind::kReview;
     case v1::ChangeBody::KIND_NOT_SET:
       break;
   }

@@ -21,10 +21,17 @@ enum class RecordKind : int {
   kMonthlyReport = v1::Record::kMonthlyReport,
   // Not a record: a change that edits an entity's fields.
   kEntityEdit = 100,
+  // Not a record: a review of a record, or its author's answer.
+  kReview = 101,
 };
 
+// The kinds below it are observation records; from it on, other changes
+// (a record's revisions are the rows of its subject with a kind below it).
+inline constexpr int kFirstChangeKind =
+    static_cast<int>(RecordKind::kEntityEdit);
+
 // "spot-check", "follow-up-visit", "interview-note", "document-review",
-// "monthly-report", "entity-edit"; "unknown" otherwise.
+// "monthly-report", "entity-edit", "review"; "unknown" otherwise.
 absl::string_view RecordKindName(RecordKind kind);
 // The kind for a CLI name, or nullopt.
 std::optional<RecordKind> RecordKindFromName(absl::string_view name);
@@ -32,7 +39,7 @@ std::optional<RecordKind> RecordKindFromName(absl::string_view name);
 const std::vector<RecordKind>& ObservationKinds();
 // The kind of a record (kUnknown if its body is not set).
 RecordKind KindOf(const v1::Record& record);
-// The kind of a change body (a record's kind, or kEntityEdit).
+// The kind of a change body (a record's kind, kEntityEdit or kReview).
 RecordKind KindOf(const v1::ChangeBody& body);
 
 }  // namespace fieldsync

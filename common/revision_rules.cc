@@ -5,7 +5,8 @@
 namespace fieldsync {
 
 absl::StatusCode RuleRefusal::code() const {
-  return rule == RevisionRule::kOnlyAuthorRevises
+  return rule == RevisionRule::kOnlyAuthorRevises ||
+                 rule == RevisionRule::kOnlyAuthorAnswers
              ? absl::StatusCode::kPermissionDenied
              : absl::StatusCode::kFailedPrecondition;
 }

@@ -16,9 +16,10 @@
 // tells "this change breaks a rule" (reject it, go on with the next) from
 // "the store failed" (stop) by type, not by status code. RuleRefusal::code()
 // is the code the refusal travels with on the wire (ChangeOutcome.code) and
-// through the client API: PERMISSION_DENIED for rule 1 (the sender had no
-// right to make it: nothing of it is kept), FAILED_PRECONDITION for the
-// others (the record or entity as held does not allow it).
+// through the client API: PERMISSION_DENIED for rules 1 and 8 (the sender
+// had no right to make it: nothing of it is kept), FAILED_PRECONDITION for
+// the others (the record or entity as held does not allow it). Rules 5-9
+// are the review rules of review_state.h.
 #ifndef FIELDSYNC_COMMON_REVISION_RULES_H_
 #define FIELDSYNC_COMMON_REVISION_RULES_H_
 
@@ -38,6 +39,12 @@ enum class RevisionRule {
   kKindIsFixed = 2,
   kCountyIsFixed = 3,
   kEntityCountyIsFixed = 4,
+  // Reviews (review_state.h).
+  kAcceptedIsLocked = 5,
+  kReviewOfHeldRecord = 6,
+  kReviewOfCurrentRevision = 7,
+  kOnlyAuthorAnswers = 8,
+  kAnswerNeedsQuestion = 9,
 };
 
 // Why a change may not be stored.

@@ -375,6 +375,36 @@ absl::Status ValidateRecord(const v1::Record& r) {
   return ValidateRecordContent(r);
 }
 
+absl::Status ValidateReview(const v1::Review& r) {
+  if (!IsUuidV7(r.record_id())) {
+    return InvalidArgumentError(absl::StrFormat(
+        "review.record_id must be a 16-byte UUIDv7 (got %d bytes)",
+        r.record_id().size()));
+  }
+  FS_RETURN_IF_ERROR(ValidateArea(r.area(), "review.area"));
+  FS_RETURN_IF_ERROR(RequiredShort(r.author(), "review.author"));
+  if (!v1::ReviewVerdict_IsValid(r.verdict()) ||
+      r.verdict() == v1::REVIEW_VERDICT_UNSPECIFIED) {
+    return InvalidArgumentError(
+        "review.verdict is required (REVIEW_VERDICT_ACCEPT, "
+        "REVIEW_VERDICT_QUESTION, REVIEW_VERDICT_REJECT or "
+        "REVIEW_VERDICT_ANSWER)");
+  }
+  if (r.verdict() != v1::REVIEW_VERDICT_ACCEPT) {
+    FS_RETURN_IF_ERROR(Required(r.text(), "review.text"));
+  }
+  FS_RETURN_IF_ERROR(LongText(r.text(), "review.text"));
+  if (r.revision().device_id().size() != kIdBytes) {
+    return InvalidArgumentError(
+        absl::StrFormat("review.revision.device_id must be 16 bytes (got %d)",
+                        r.revision().device_id().size()));
+  }
+  if (r.revision().device_seq() == 0) {
+    return InvalidArgumentError("review.revision.device_seq is required");
+  }
+  return absl::OkStatus();
+}
+
 const std::vector<std::string>& EditableFields(v1::EntityType type) {
   static const std::map<int, std::vector<std::string>> kNames = [] {
     std::map<int, std::vector<std::string>> names;
@@ -457,10 +487,13 @@ absl::Status ParseChangeBodyInto(absl::string_view bytes,
       return absl::OkStatus();
     case v1::ChangeBody::kEntityEdit:
       return ValidateEntityEdit(body->entity_edit());
+    case v1::ChangeBody::kReview:
+      return ValidateReview(body->review());
     case v1::ChangeBody::KIND_NOT_SET:
       break;
   }
-  return InvalidArgumentError("change body has neither record nor entity_edit");
+  return InvalidArgumentError(
+      "change body has neither record, entity_edit nor review");
 }
 
 absl::StatusOr<v1::ChangeBody> ParseChangeBody(absl::string_view bytes,
@@ -473,11 +506,13 @@ absl::StatusOr<v1::ChangeBody> ParseChangeBody(absl::string_view bytes,
 
 const std::string& CountyOf(const v1::ChangeBody& body) {
   if (body.has_record()) return body.record().area().county_code();
+  if (body.has_review()) return body.review().area().county_code();
   return body.entity_edit().area().county_code();
 }
 
 std::string SubjectOf(const v1::ChangeBody& body) {
   if (body.has_record()) return body.record().id();
+  if (body.has_review()) return body.review().record_id();
   return StrCat(static_cast<int>(body.entity_edit().entity_type()), "/",
                 body.entity_edit().entity_id());
 }

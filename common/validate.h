@@ -32,6 +32,11 @@ absl::Status ValidateRecordContent(const v1::Record& record);
 
 absl::Status ValidateEntityEdit(const v1::EntityEdit& edit);
 
+// A review as stored: record id, area, author, verdict, the reviewed
+// revision, and text unless it accepts. Whether it may be stored is a rule
+// of the record held (review_state.h), not of the review alone.
+absl::Status ValidateReview(const v1::Review& review);
+
 // The fields of an entity type that people may edit directly.
 const std::vector<std::string>& EditableFields(v1::EntityType type);
 
@@ -49,7 +54,8 @@ absl::Status ParseChangeBodyInto(absl::string_view bytes,
 
 // The county a change body belongs to ("" if none).
 const std::string& CountyOf(const v1::ChangeBody& body);
-// The record id (16 bytes) or entity key ("<type>/<id>") a change is about.
+// The record id (16 bytes) or entity key ("<type>/<id>") a change is about;
+// a review is about its record.
 std::string SubjectOf(const v1::ChangeBody& body);
 
 }  // namespace fieldsync

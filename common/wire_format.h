@@ -15,7 +15,7 @@ inline constexpr uint32_t kMinProtocolVersion = 1;
 
 // Schema versions of the SQLite stores (PRAGMA user_version).
 inline constexpr int kServerSchemaVersion = 3;
-inline constexpr int kClientSchemaVersion = 3;
+inline constexpr int kClientSchemaVersion = 4;
 
 // Hybrid logical clock, packed in 64 bits:
 //

@@ -3,7 +3,9 @@
 # demonstration: a server on its embedded SQLite store; an admin creating the
 # users; the county officer importing the county's roster from CSV files;
 # inspectors and a county officer logging in, recording evidence while
-# the server is unreachable, then syncing; the proof that every device holds
+# the server is unreachable, then syncing; a reviewer questioning one record
+# and accepting another, the inspector answering and finding the accepted
+# record locked; the proof that every device holds
 # its county's records exactly once (and only its county's), that the
 # reviewer and the server hold the same set; and the audit trail.
 set -euo pipefail
@@ -121,6 +123,30 @@ run "$FS" $R sync
 
 say "The inspector's device lists the follow-up visits due and overdue (from what it holds: offline too)"
 run "$FS" $A todo
+
+say "At the regional office the reviewer questions one record and accepts another (offline too)"
+asked=$("$FS" $A list --kind spot-check --json | sed 's/^{"id":"\([^"]*\)".*/\1/')
+accepted=$("$FS" $A list --kind document-review --json | sed 's/^{"id":"\([^"]*\)".*/\1/')
+run "$FS" $R review "$asked" --question "实操课时与签到表不符，请说明"
+run "$FS" $R review "$accepted" --accept
+run "$FS" $R sync
+
+say "The inspector sees the question, answers it; the accepted record can no longer be changed"
+run "$FS" $A sync
+run "$FS" $A todo
+run "$FS" $A review "$asked" --answer "第二天补了4课时实操，见补课签到表"
+printf '$ fieldsync %s record document-review --json examples/document-review.json --revise %s\n' "$A" "$accepted"
+if "$FS" $A record document-review --json examples/document-review.json --revise "$accepted"; then
+  echo "unexpected: an accepted record was revised"; exit 1
+fi
+run "$FS" $A sync
+run "$FS" $B sync
+run "$FS" $C sync
+run "$FS" $R sync
+echo "(the answer waits for the reviewer, who reads the record's whole history)"
+run "$FS" $R todo
+run "$FS" $R history "$asked"
+run "$FS" $R list --kind document-review
 
 say "County 640522's devices hold its six records, each once; 640521's stays apart"
 run "$FS" $A list

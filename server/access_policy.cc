@@ -50,6 +50,25 @@ absl::Status CheckUpload(const std::string& user, v1::Role role,
                                  "\" is not the logged-in user \"", user,
                                  "\": log in as its author to send it"));
     }
+  } else if (body.has_review()) {
+    const v1::Review& review = body.review();
+    const bool answer = review.verdict() == v1::REVIEW_VERDICT_ANSWER;
+    const bool allowed =
+        answer ? role == v1::ROLE_INSPECTOR || role == v1::ROLE_COUNTY_OFFICER
+               : role == v1::ROLE_REVIEWER;
+    if (!allowed) {
+      return Denied(answer ? absl::StrCat(A(RoleName(role)),
+                                          " may not answer a review (the "
+                                          "record's author does)")
+                           : absl::StrCat(A(RoleName(role)),
+                                          " may not review records (reviewers "
+                                          "do)"));
+    }
+    if (review.author() != user) {
+      return Denied(absl::StrCat("review.author \"", review.author(),
+                                 "\" is not the logged-in user \"", user,
+                                 "\": log in as its author to send it"));
+    }
   } else {
     const v1::EntityType type = body.entity_edit().entity_type();
     const bool roster_keeper =

@@ -9,8 +9,14 @@
 //                                          their own author, and the roster
 //                                          of own areas (entity edits,
 //                                          yearly tasks included)
-//   reviewer        every county           nothing yet (reviews come later)
+//   reviewer        every county           reviews (accept, question,
+//                                          reject) as their own author
 //   admin           every county           entity edits (the roster)
+//
+// and every role that records observations (inspector, county officer) may
+// upload an answer to a review of a record in its areas, as its own author;
+// that it is the record's author is a rule of the record held
+// (review_state.h, rule 8), checked with the other review rules.
 //
 // A change outside these rules is rejected with PERMISSION_DENIED and a
 // reason; the server keeps only its hash (see sqlite_server_store.h).

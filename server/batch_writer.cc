@@ -38,12 +38,13 @@ absl::StatusOr<BatchStatements> BatchStatements::Prepare(Db* db) {
           "received_ms, body, body_hash) VALUES(?,?,?,?,?,?,?)"));
   FS_ASSIGN_OR_RETURN(
       s.find_change,
-      db->PrepareKept("SELECT c.seq, c.hlc, c.flags, c.body, "
-                      "r.last_device_seq >= ?2 FROM origin_runs r "
-                      "JOIN changes c ON c.seq = r.first_seq + "
-                      "(?2 - r.first_device_seq) WHERE r.device_id = ?1 "
-                      "AND r.first_device_seq <= ?2 "
-                      "ORDER BY r.first_device_seq DESC LIMIT 1"));
+      db->PrepareKept(
+          "SELECT c.seq, c.hlc, c.flags, c.body, "
+          "r.last_device_seq >= ?2, c.received_ms FROM origin_runs r "
+          "JOIN changes c ON c.seq = r.first_seq + "
+          "(?2 - r.first_device_seq) WHERE r.device_id = ?1 "
+          "AND r.first_device_seq <= ?2 "
+          "ORDER BY r.first_device_seq DESC LIMIT 1"));
   FS_ASSIGN_OR_RETURN(
       s.insert_run,
       db->PrepareKept("INSERT INTO origin_runs(device_id, "
@@ -179,7 +180,7 @@ absl::Status BatchWriter::DecideOne(PreparedChange& c) {
       const RuleVerdict refusal,
       store_.derived->Apply(
           Stamp{c.effective_hlc, context_.device_id, c.device_seq},
-          static_cast<int64_t>(seq_), *c.parsed));
+          static_cast<int64_t>(seq_), *c.parsed, RuleSet::kDecide));
   if (refusal) return Reject(c, refusal->ToStatus());
   return StoreAccepted(c);
 }
@@ -199,6 +200,7 @@ absl::StatusOr<v1::ChangeOutcome> BatchWriter::PreviousOutcome(
       out.set_server_seq(static_cast<uint64_t>(q.Int(0)));
       out.set_effective_hlc(static_cast<uint64_t>(q.Int(1)));
       out.set_flags(static_cast<uint32_t>(q.Int(2)));
+      out.set_received_ms(q.Int(5));
       q.Reset();
       if (!same) {
         // The device reused a sequence number for different content (e.g. it
@@ -267,6 +269,7 @@ void BatchWriter::NoteAccepted(const PreparedChange& c) {
   out.set_server_seq(seq_);
   out.set_effective_hlc(c.effective_hlc);
   out.set_flags(c.flags);
+  out.set_received_ms(context_.now_ms);
   outcomes_.push_back(std::move(out));
   ++seq_;
 }

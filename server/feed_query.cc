@@ -6,7 +6,8 @@ namespace fieldsync {
 namespace {
 
 constexpr char kSelect[] =
-    "SELECT seq, device_id, device_seq, hlc, flags, body FROM changes "
+    "SELECT seq, device_id, device_seq, hlc, flags, body, received_ms "
+    "FROM changes "
     "WHERE seq > ?1 AND seq <= ?2";
 constexpr char kOrder[] = " ORDER BY seq LIMIT ?3";
 constexpr size_t kCountyCodeLength = 6;

@@ -147,6 +147,7 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
     e->set_device_seq(static_cast<uint64_t>(q.Int(2)));
     e->set_hlc(static_cast<uint64_t>(q.Int(3)));
     e->set_flags(static_cast<uint32_t>(q.Int(4)));
+    e->set_received_ms(q.Int(6));
     if (origin != reader) {
       const absl::string_view body = q.BlobView(5);
       e->set_body(std::string(body));

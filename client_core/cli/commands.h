@@ -5,6 +5,7 @@
 //   sync_commands.cc     sync, status, state
 //   roster_commands.cc   import
 //   todo_commands.cc     todo
+//   review_commands.cc   review, history
 #ifndef FIELDSYNC_CLIENT_CORE_CLI_COMMANDS_H_
 #define FIELDSYNC_CLIENT_CORE_CLI_COMMANDS_H_
 
@@ -27,6 +28,8 @@ int State(const Cli& cli);
 
 int Import(const Cli& cli);
 int Todo(const Cli& cli);
+int Review(const Cli& cli);
+int History(const Cli& cli);
 
 }  // namespace fieldsync::cli
 

@@ -51,9 +51,17 @@ commands:
   state the state digest: equal on every device and the server once all
         have synced
   todo [--json]
-        the follow-up visits due and overdue in your areas (1, 3 and 6
-        months after each trainee's class ended), soonest first; works
-        offline, from what the device holds
+        what waits for you: reviews of your records to answer (or answers
+        to your questions), then the follow-up visits due and overdue in
+        your areas (1, 3 and 6 months after each trainee's class ended),
+        soonest first; works offline, from what the device holds
+  review ID --accept | --question TEXT | --reject TEXT | --answer TEXT
+        a reviewer accepts the current revision of record ID (it is then
+        locked), questions it or rejects it; its author answers a question
+        or rejection with --answer. Saved offline, sent at the next sync.
+  history ID [--json]
+        every revision and review of record ID: who, which device, when
+        made, when the server received it
   import KIND FILE.csv [--encoding auto|utf-8|gb18030] [--dry-run]
         import the roster of your areas from a CSV file saved by Excel:
         KIND institutions, classes, trainees or tasks (docs/ROSTER.md); all
@@ -89,6 +97,14 @@ const std::map<std::string, std::string>& CommandHelp() {
        "usage: fieldsync [--home DIR] todo [--json]\n"
        "Follow-up visits due (within 15 days) and overdue in your areas, "
        "from what this device holds; dates are Asia/Shanghai days.\n"},
+      {"review",
+       "usage: fieldsync [--home DIR] review ID --accept | --question TEXT | "
+       "--reject TEXT | --answer TEXT\n"
+       "Reviewers accept, question or reject the current revision of a "
+       "record; an accepted record is locked until a reviewer questions it. "
+       "The record's author answers a question or rejection with --answer "
+       "(or revises the record).\n"},
+      {"history", "usage: fieldsync [--home DIR] history ID [--json]\n"},
       {"import",
        "usage: fieldsync [--home DIR] import KIND FILE.csv [--encoding "
        "auto|utf-8|gb18030] [--dry-run]\n"
@@ -126,7 +142,11 @@ int Main(int argc, char** argv) {
       {"insecure-plaintext", false},
       {"force", false},
       {"encoding", true},
-      {"dry-run", false}};
+      {"dry-run", false},
+      {"accept", false},
+      {"question", true},
+      {"reject", true},
+      {"answer", true}};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h") arg = "--help";
@@ -188,6 +208,8 @@ int Main(int argc, char** argv) {
   if (cli.command == "state") return State(cli);
   if (cli.command == "import") return Import(cli);
   if (cli.command == "todo") return Todo(cli);
+  if (cli.command == "review") return Review(cli);
+  if (cli.command == "history") return History(cli);
   return UsageError(absl::StrCat("unknown command \"", cli.command, "\""));
 }
 

@@ -7,6 +7,7 @@
 #include "client_core/cli/commands.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
+#include "common/review_state.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace fieldsync::cli {
@@ -14,11 +15,12 @@ namespace {
 
 std::string ViewJson(const RecordView& v) {
   return absl::StrFormat(
-      "{\"id\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"revisions\":%d,"
-      "\"deviceId\":\"%s\",\"record\":%s}",
+      "{\"id\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"review\":\"%s\","
+      "\"revisions\":%d,\"deviceId\":\"%s\",\"record\":%s}",
       IdToString(v.id), RecordKindName(v.kind),
-      ChangeStateName(v.current.state), v.revisions,
-      IdToString(v.current.device_id), RecordJson(v.current.record));
+      ChangeStateName(v.current.state), ReviewStatusName(v.review.status),
+      v.revisions, IdToString(v.current.device_id),
+      RecordJson(v.current.record));
 }
 
 }  // namespace
@@ -102,12 +104,15 @@ int List(const Cli& cli) {
       continue;
     }
     const v1::Record& r = v.current.record;
-    std::printf(
-        "%s  %-16s %-8s county %s  %s  by %s  rev %lld  %s\n",
-        IdToString(v.id).c_str(), RecordKindName(v.kind).data(),
-        ChangeStateName(v.current.state), r.area().county_code().c_str(),
-        Time(r.observed_at().seconds() * 1000).c_str(), r.author().c_str(),
-        static_cast<long long>(v.revisions), Prefix(r.notes(), 20).c_str());
+    std::printf("%s  %-16s %-8s %-10s county %s  %s  by %s  rev %lld  %s\n",
+                IdToString(v.id).c_str(), RecordKindName(v.kind).data(),
+                ChangeStateName(v.current.state),
+                ReviewStatusName(v.review.status).data(),
+                r.area().county_code().c_str(),
+                Time(r.observed_at().seconds() * 1000).c_str(),
+                Printable(r.author()).c_str(),
+                static_cast<long long>(v.revisions),
+                Printable(Prefix(r.notes(), 20)).c_str());
   }
   if (!json) std::printf("%zu record(s)\n", views->size());
   return 0;

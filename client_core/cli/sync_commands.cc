@@ -166,7 +166,13 @@ int Status(const Cli& cli) {
     std::printf("  rejected change %llu (%s %s): %s\n",
                 static_cast<unsigned long long>(j.device_seq),
                 RecordKindName(j.kind).data(), j.subject.c_str(),
-                j.reason.c_str());
+                Printable(j.reason).c_str());
+  }
+  auto reviews = (*client)->ReviewTasks();
+  if (!reviews.ok()) return Failure(reviews.status());
+  if (!reviews->empty()) {
+    std::printf("reviews   %zu waiting for you (fieldsync todo lists them)\n",
+                reviews->size());
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/record_id.h"
 #include "common/sqlite_db.h"
+#include "common/wire_format.h"
 #include "tests/util/test_util.h"
 
 namespace fieldsync {
@@ -125,7 +126,8 @@ TEST(Client, ReviseKeepsEveryRevisionAndChecksTheRecord) {
 }
 
 // A device home of schema version 2 kept each record's county, author and
-// head stamp in its records row; version 3 reads them from the change row.
+// head stamp in its records row; version 3 reads them from the change row;
+// version 4 adds when the server received each change.
 TEST(Client, AVersion2HomeIsUpgradedAndRevisionsAreStillChecked) {
   TempDir dir;
   const std::string home = dir.Sub("h");
@@ -145,6 +147,10 @@ TEST(Client, AVersion2HomeIsUpgradedAndRevisionsAreStillChecked) {
     auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
     ASSERT_TRUE(db.ok());
     FS_ASSERT_OK((*db)->Exec(testing::RecordsTableOfVersion2Sql("张伟")));
+    // Nor did it know when the server received a change (version 4).
+    FS_ASSERT_OK((*db)->Exec(
+        "ALTER TABLE own_changes DROP COLUMN server_received_ms; "
+        "ALTER TABLE received_changes DROP COLUMN server_received_ms;"));
   }
   auto c = Client::Open(o);
   ASSERT_TRUE(c.ok()) << c.status();
@@ -166,7 +172,7 @@ TEST(Client, AVersion2HomeIsUpgradedAndRevisionsAreStillChecked) {
   EXPECT_EQ(list->at(0).current.record.notes(), "补充");
   auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
   ASSERT_TRUE(db.ok());
-  EXPECT_EQ(*(*db)->UserVersion(), 3);
+  EXPECT_EQ(*(*db)->UserVersion(), kClientSchemaVersion);
 }
 
 TEST(Client, EntityEditFillsTheBaseFromTheCurrentValue) {

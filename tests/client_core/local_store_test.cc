@@ -11,9 +11,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/record_id.h"
 #include "common/sqlite_db.h"
+#include "common/wire_format.h"
 #include "tests/util/status_matchers.h"
 #include "tests/util/test_util.h"
 
@@ -180,7 +182,8 @@ TEST_F(LocalStoreTest, AStoreFromANewerClientIsRefusedUnchanged) {
   ExecClosed("PRAGMA user_version = 99");
   EXPECT_THAT(LocalStore::Open(dir_.path(), &clock_),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       "schema version 99; this client knows 3"));
+                       absl::StrCat("schema version 99; this client knows ",
+                                    kClientSchemaVersion)));
   auto db = Db::Open(dir_.Sub(LocalStore::kDbFile));
   ASSERT_TRUE(db.ok()) << db.status();
   auto version = (*db)->UserVersion();

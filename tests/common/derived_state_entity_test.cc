@@ -167,7 +167,7 @@ TEST_F(DerivedStateTest, ReapplyingAnEntityEditIsHarmless) {
   Replica& r = NewReplica();
   ApplyAll(r, changes);
   for (const Change& c : {changes[0], changes[1], changes[0]}) {
-    auto verdict = r.state->Apply(c.stamp, c.locator, c.body);
+    auto verdict = r.state->Apply(c.stamp, c.locator, c.body, RuleSet::kDecide);
     FS_ASSERT_OK(verdict);
     EXPECT_FALSE(verdict->has_value()) << verdict->value().message;
   }

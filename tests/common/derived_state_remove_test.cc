@@ -208,7 +208,7 @@ TEST_F(DerivedStateTest, AStoreFailureIsAnErrorNotARefusal) {
       });
   FS_ASSERT_OK(failing);
   EXPECT_THAT(
-      (*failing)->Apply(s2.stamp, s2.locator, s2.body),
+      (*failing)->Apply(s2.stamp, s2.locator, s2.body, RuleSet::kDecide),
       StatusIs(absl::StatusCode::kPermissionDenied, "the disk said no"));
 }
 

@@ -120,7 +120,7 @@ TEST_F(DerivedStateTest, StateSurvivesReopen) {
     FS_ASSERT_OK(db);
     auto state = DerivedState::Create(db->get(), reader);
     FS_ASSERT_OK(state);
-    FS_ASSERT_OK((*state)->Apply(c.stamp, c.locator, c.body));
+    FS_ASSERT_OK((*state)->Apply(c.stamp, c.locator, c.body, RuleSet::kDecide));
   }
   auto db = Db::Open(path);
   FS_ASSERT_OK(db);

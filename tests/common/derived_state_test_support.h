@@ -124,7 +124,7 @@ struct Replica {
     if (table.count(c.locator) != 0) {
       return absl::AlreadyExistsError("locator held already");
     }
-    auto verdict = state->Apply(c.stamp, c.locator, c.body);
+    auto verdict = state->Apply(c.stamp, c.locator, c.body, RuleSet::kDecide);
     if (!verdict.ok()) return verdict.status();
     if (verdict->has_value()) return (*verdict)->ToStatus();
     table[c.locator] =

@@ -299,7 +299,8 @@ TEST(ParseChangeBodyTest, InvalidUtf8IsInvalidArgument) {
 TEST(ParseChangeBodyTest, EmptyBodyHasNeitherKind) {
   EXPECT_THAT(ParseChangeBody("", DeviceIdOf(7), kMaxBody),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "change body has neither record nor entity_edit"));
+                       "change body has neither record, entity_edit nor "
+                       "review"));
 }
 
 TEST(ParseChangeBodyTest, RecordFromAnotherDeviceIsInvalidArgument) {

@@ -20,8 +20,8 @@ using testing::IsOk;
 using testing::TempDir;
 
 constexpr char kSelect[] =
-    "SELECT seq, device_id, device_seq, hlc, flags, body FROM changes "
-    "WHERE seq > ?1 AND seq <= ?2";
+    "SELECT seq, device_id, device_seq, hlc, flags, body, received_ms "
+    "FROM changes WHERE seq > ?1 AND seq <= ?2";
 constexpr char kOrder[] = " ORDER BY seq LIMIT ?3";
 
 std::string Filtered(const std::string& where) {

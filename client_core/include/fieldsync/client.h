@@ -44,6 +44,9 @@ class Clock;
 // 4 document review, 5 monthly report), 100 for an entity edit, 0 unknown
 // (common/record_kind.h names them).
 enum class RecordKind : int;
+// A record's review state (common/review_state.h names them): 0 unreviewed,
+// 1 questioned, 2 rejected, 3 answered, 4 accepted.
+enum class ReviewStatus : int;
 
 struct ClientOptions {
   std::string home;              // directory holding the device's store
@@ -63,6 +66,18 @@ struct Revision {
   ChangeState state = ChangeState::kPending;
   std::string reason;  // when rejected
   v1::Record record;
+  int64_t received_ms = 0;  // when the server received it; 0 if not known
+};
+
+// Where a record stands with the reviewers: the latest verdict on its
+// current revision and the author's answer to it (common/review_state.h).
+struct RecordReview {
+  ReviewStatus status{};  // 0: unreviewed
+  std::string reviewer;   // who gave the verdict
+  std::string text;       // the question or the reason to reject
+  uint64_t hlc = 0;       // when the verdict was made
+  std::string answer;     // the author's answer, when answered
+  uint64_t answer_hlc = 0;
 };
 
 struct RecordView {
@@ -70,6 +85,34 @@ struct RecordView {
   RecordKind kind{};  // 0: unknown
   int64_t revisions = 0;
   Revision current;  // the revision with the greatest stamp
+  RecordReview review;
+};
+
+// One step in a record's history: a revision or a review, with who made it,
+// on which device, when (its HLC) and when the server received it.
+struct HistoryEntry {
+  bool is_review = false;
+  std::string author;
+  std::string device_id;
+  uint64_t device_seq = 0;
+  uint64_t hlc = 0;
+  uint64_t server_seq = 0;  // 0 until the server has accepted it
+  ChangeState state = ChangeState::kPending;
+  std::string reason;       // when rejected
+  int64_t received_ms = 0;  // by the server; 0 if not known to this device
+  v1::Record record;        // a revision
+  v1::Review review;        // a review
+};
+
+// A review waiting for this device's user: a question or rejection of one of
+// their records (to answer or revise), or an answer to their question (to
+// decide on).
+struct ReviewTask {
+  std::string record_id;  // 16 raw bytes
+  RecordKind kind{};
+  std::string county;
+  std::string author;  // the record's author
+  RecordReview review;
 };
 
 struct Rejection {
@@ -245,6 +288,19 @@ class Client {
   // this device holds (works offline), soonest due first; "today" is the
   // region's (Asia/Shanghai) day by the client's clock.
   absl::StatusOr<std::vector<TodoItem>> Todo();
+  // The reviews waiting for this user (ReviewTask), oldest first.
+  absl::StatusOr<std::vector<ReviewTask>> ReviewTasks();
+
+  // Reviews the current revision of record `id` (16 raw bytes), or answers
+  // a review of one's own record (REVIEW_VERDICT_ANSWER): saved like any
+  // change, offline too. NOT_FOUND if the device holds no such record; the
+  // review rules (common/review_state.h) are checked against what the
+  // device holds before saving, and by the server when it arrives.
+  absl::Status Review(const std::string& id, v1::ReviewVerdict verdict,
+                      const std::string& text);
+  // Every revision and review of record `id`, in stamp order. NOT_FOUND if
+  // absent.
+  absl::StatusOr<std::vector<HistoryEntry>> History(const std::string& id);
   // Imports a roster file (docs/ROSTER.md) as entity edits of the user's
   // areas, all or nothing, writing only the fields that differ from what
   // the device holds. INVALID_ARGUMENT for an unknown kind or encoding, or a
