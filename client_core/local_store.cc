@@ -465,6 +465,11 @@ absl::StatusOr<std::string> LocalStore::HeldAreas() {
   return areas_->Describe();
 }
 
+absl::StatusOr<std::optional<AreaSet>> LocalStore::CurrentAreas() {
+  absl::MutexLock lock(&mu_);
+  return areas_->Current();
+}
+
 absl::Status LocalStore::ApplyHandshake(const HandshakeInfo& info) {
   absl::MutexLock lock(&mu_);
   if (!server_id_.empty() && server_id_ != info.server_id) {

@@ -154,6 +154,8 @@ class LocalStore {
   absl::StatusOr<AreaChange> ReconcileAreas(const AreaSet& now);
   // The areas held ("all counties" or codes), with back-fills not finished.
   absl::StatusOr<std::string> HeldAreas();
+  // The areas held; nullopt until a sync has told the device its user's.
+  absl::StatusOr<std::optional<AreaSet>> CurrentAreas();
   // FAILED_PRECONDITION if this device belongs to another server store.
   absl::Status ApplyHandshake(const HandshakeInfo& info);
   absl::Status SetLastSync(int64_t ms);

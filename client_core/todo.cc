@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "common/record_kind.h"
+#include "common/review_state.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 
@@ -20,6 +21,8 @@ std::string Field(const EntitySummary& e, const std::string& name) {
 
 absl::StatusOr<std::vector<TodoItem>> BuildTodo(
     LocalStore& store, absl::CivilDay today, const FollowUpSchedule& schedule) {
+  FS_ASSIGN_OR_RETURN(std::optional<AreaSet> areas, store.CurrentAreas());
+  if (areas.has_value() && areas->all) return std::vector<TodoItem>();
   FS_ASSIGN_OR_RETURN(std::vector<EntitySummary> classes,
                       store.Entities(v1::ENTITY_TYPE_CLASS));
   FS_ASSIGN_OR_RETURN(std::vector<EntitySummary> trainees,
@@ -42,6 +45,7 @@ absl::StatusOr<std::vector<TodoItem>> BuildTodo(
   for (const RecordView& v : visits) {
     const v1::Record& r = v.current.record;
     if (v.current.state == ChangeState::kRejected) continue;
+    if (v.review.status == ReviewStatus::kRejected) continue;
     visited[r.follow_up_visit().trainee_id()].push_back(
         RegionDay(absl::FromUnixSeconds(r.observed_at().seconds())));
   }

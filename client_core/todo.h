@@ -3,6 +3,11 @@
 // and the follow-up visits it holds (common/follow_up_plan.h), so it works
 // offline. Soonest due first (the most overdue on top), then by village
 // and trainee.
+//
+// A visit counts unless the server refused it or a reviewer rejected it
+// (review_state.h: a rejected record does not count as evidence), so a
+// rejected visit leaves its due visit open. Users who hold every county
+// (reviewers, admins) visit no trainees: their list has no visits.
 #ifndef FIELDSYNC_CLIENT_CORE_TODO_H_
 #define FIELDSYNC_CLIENT_CORE_TODO_H_
 

@@ -124,7 +124,7 @@ run "$FS" $R sync
 say "The inspector's device lists the follow-up visits due and overdue (from what it holds: offline too)"
 run "$FS" $A todo
 
-say "At the regional office the reviewer questions one record and accepts another (offline too)"
+say "At the regional office the reviewer questions one record and accepts another"
 asked=$("$FS" $A list --kind spot-check --json | sed 's/^{"id":"\([^"]*\)".*/\1/')
 accepted=$("$FS" $A list --kind document-review --json | sed 's/^{"id":"\([^"]*\)".*/\1/')
 run "$FS" $R review "$asked" --question "实操课时与签到表不符，请说明"

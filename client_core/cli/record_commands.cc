@@ -104,15 +104,15 @@ int List(const Cli& cli) {
       continue;
     }
     const v1::Record& r = v.current.record;
-    std::printf("%s  %-16s %-8s %-10s county %s  %s  by %s  rev %lld  %s\n",
-                IdToString(v.id).c_str(), RecordKindName(v.kind).data(),
-                ChangeStateName(v.current.state),
-                ReviewStatusName(v.review.status).data(),
-                r.area().county_code().c_str(),
-                Time(r.observed_at().seconds() * 1000).c_str(),
-                Printable(r.author()).c_str(),
-                static_cast<long long>(v.revisions),
-                Printable(Prefix(r.notes(), 20)).c_str());
+    std::printf(
+        "%s  %-16s %-8s review:%-10s county %s  %s  by %s  rev %lld  %s\n",
+        IdToString(v.id).c_str(), RecordKindName(v.kind).data(),
+        ChangeStateName(v.current.state),
+        ReviewStatusName(v.review.status).data(),
+        r.area().county_code().c_str(),
+        Time(r.observed_at().seconds() * 1000).c_str(),
+        Printable(r.author()).c_str(), static_cast<long long>(v.revisions),
+        Printable(Prefix(r.notes(), 20)).c_str());
   }
   if (!json) std::printf("%zu record(s)\n", views->size());
   return 0;

@@ -1,7 +1,7 @@
 // `todo` on an inspector's device: the county officer imports the example
 // roster, the inspector syncs it and sees the follow-up visits due and
 // overdue (Asia/Shanghai days), offline; a visit recorded for a trainee
-// closes that trainee's due visit.
+// closes that trainee's due visit, unless a reviewer rejects it.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -38,6 +38,24 @@ std::string ExampleRoster(const std::string& file) {
   return ss.str();
 }
 
+// The county officer imports the example institutions, classes and trainees
+// on her device and sends them.
+void ImportExampleRoster(Client& officer) {
+  ASSERT_THAT(officer.Sync(), IsOk());
+  for (const char* kind : {"institutions", "classes", "trainees"}) {
+    RosterImportOptions o;
+    o.kind = kind;
+    o.file_name = kind;
+    o.bytes = ExampleRoster(std::string(kind) == "trainees"
+                                ? "trainees-gb18030.csv"
+                                : absl::StrCat(kind, ".csv"));
+    auto r = officer.ImportRoster(o);
+    ASSERT_THAT(r, IsOk());
+    ASSERT_TRUE(r->problems.empty()) << r->problems[0];
+  }
+  ASSERT_THAT(officer.Sync(), IsOk());
+}
+
 TEST(TodoTest, DueVisitsFromTheRosterClosedByAVisit) {
   TempDir dir;
   // 2026-05-20 09:00 in Ningxia. HY-C-2026-01 ended 2026-04-10: its two
@@ -48,19 +66,7 @@ TEST(TodoTest, DueVisitsFromTheRosterClosedByAVisit) {
   server.AddUser("张伟", v1::ROLE_INSPECTOR, {"640522"});
   auto officer =
       MakeDevice(dir.Sub("officer"), server.address(), "王芳", &clock);
-  ASSERT_THAT(officer->Sync(), IsOk());
-  for (const char* kind : {"institutions", "classes", "trainees"}) {
-    RosterImportOptions o;
-    o.kind = kind;
-    o.file_name = kind;
-    o.bytes = ExampleRoster(std::string(kind) == "trainees"
-                                ? "trainees-gb18030.csv"
-                                : absl::StrCat(kind, ".csv"));
-    auto r = officer->ImportRoster(o);
-    ASSERT_THAT(r, IsOk());
-    ASSERT_TRUE(r->problems.empty()) << r->problems[0];
-  }
-  ASSERT_THAT(officer->Sync(), IsOk());
+  ASSERT_NO_FATAL_FAILURE(ImportExampleRoster(*officer));
 
   auto inspector =
       MakeDevice(dir.Sub("inspector"), server.address(), "张伟", &clock);
@@ -107,6 +113,49 @@ TEST(TodoTest, DueVisitsFromTheRosterClosedByAVisit) {
   EXPECT_EQ(got, (std::vector<std::string>{"2026-05-10 HY-T-0002 1 overdue",
                                            "2026-07-10 HY-T-0001 2",
                                            "2026-07-10 HY-T-0002 2"}));
+}
+
+// A visit a reviewer rejected does not count: the due visit it closed is
+// open again. A reviewer, who holds every county, has no visits to make.
+TEST(TodoTest, ARejectedVisitLeavesTheVisitDue) {
+  TempDir dir;
+  FakeClock clock(Beijing(2026, 5, 20, 9, 0));
+  TestServer server(dir.Sub("server.db"), &clock);
+  server.AddUser("王芳", v1::ROLE_COUNTY_OFFICER, {"640522"});
+  server.AddUser("张伟", v1::ROLE_INSPECTOR, {"640522"});
+  server.AddUser("周敏", v1::ROLE_REVIEWER, {});
+  auto officer =
+      MakeDevice(dir.Sub("officer"), server.address(), "王芳", &clock);
+  ASSERT_NO_FATAL_FAILURE(ImportExampleRoster(*officer));
+  auto inspector =
+      MakeDevice(dir.Sub("inspector"), server.address(), "张伟", &clock);
+  auto reviewer =
+      MakeDevice(dir.Sub("reviewer"), server.address(), "周敏", &clock);
+  v1::Record visit = testing::Example(RecordKind::kFollowUpVisit);
+  visit.mutable_follow_up_visit()->set_trainee_id("HY-T-0001");
+  visit.mutable_observed_at()->set_seconds(Beijing(2026, 5, 20, 7, 30) / 1000);
+  auto id = inspector->Record(visit);
+  ASSERT_THAT(id, IsOk());
+  ASSERT_THAT(inspector->Sync(), IsOk());
+  auto todo = inspector->Todo();
+  ASSERT_THAT(todo, IsOk());
+  ASSERT_EQ(todo->size(), 1u);
+  EXPECT_EQ((*todo)[0].trainee_id, "HY-T-0002");
+
+  ASSERT_THAT(reviewer->Sync(), IsOk());
+  auto none = reviewer->Todo();
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty()) << none->size() << " visits for a reviewer";
+  ASSERT_THAT(reviewer->Review(*id, v1::REVIEW_VERDICT_REJECT,
+                               "走访时间与签到不符，请重新走访"),
+              IsOk());
+  ASSERT_THAT(reviewer->Sync(), IsOk());
+  ASSERT_THAT(inspector->Sync(), IsOk());
+  todo = inspector->Todo();
+  ASSERT_THAT(todo, IsOk());
+  ASSERT_EQ(todo->size(), 2u);
+  EXPECT_EQ((*todo)[0].trainee_id, "HY-T-0001");
+  EXPECT_EQ((*todo)[0].visit_number, 1);
 }
 
 }  // namespace
