@@ -32,9 +32,14 @@ struct ServerLimits {
   // redo more after a broken connection.
   uint32_t default_page_size = 2000;
   uint32_t max_page_size = 10000;
-  // A page also ends once its bodies reach this many bytes (at least one
-  // entry): a page of 2000 large records must not exceed gRPC's message limit.
-  uint64_t max_page_bytes = 4 * 1024 * 1024;
+  // A page also ends before its serialized size (bodies, entry fields and
+  // framing) would pass this many bytes (it holds at least one entry, and
+  // one entry is at most kDefaultMaxChangeBodyBytes plus a few dozen bytes).
+  // 3 MiB keeps every page well under the 4 MiB that gRPC clients in every
+  // language accept by default, so a county's devices never meet a page they
+  // cannot receive, whatever the bodies; pages of small records end by count
+  // long before.
+  uint64_t max_page_bytes = 3 * 1024 * 1024;
   // How far ahead of server time a change's HLC may be. Beyond it the HLC is
   // lowered to server time + this bound and the change is flagged. Too small
   // flags honest devices with sloppy clocks; too large lets a fast clock win

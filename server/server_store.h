@@ -93,8 +93,9 @@ class ServerStore {
       uint64_t* high_water) = 0;
 
   // Appends to `page` up to `limit` accepted changes with
-  // after < server_seq <= up_to that `areas` covers, stopping early once
-  // their bodies reach `max_bytes` (at least one entry), and sets
+  // after < server_seq <= up_to that `areas` covers, stopping early before
+  // the page's serialized size would pass `max_bytes` (always at least one
+  // entry: a single change is far smaller than any sane bound), and sets
   // page->last_seq: the last entry's sequence when the page is full (by
   // count or bytes), else `up_to` (everything up to it was looked at). Changes
   // made by `reader` (the device asking) come without their body: the device

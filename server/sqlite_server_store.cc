@@ -9,6 +9,7 @@
 #include "common/state_digest.h"
 #include "common/status_macros.h"
 #include "common/wire_format.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "server/feed_query.h"
 #include "server/server_schema.h"
 
@@ -128,7 +129,9 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
   q.Bind(1, static_cast<int64_t>(after))
       .Bind(2, static_cast<int64_t>(up_to))
       .Bind(3, limit);
-  uint64_t last = after, bytes = 0;
+  uint64_t last = after;
+  // The page's serialized size so far: its two sequence fields at most.
+  uint64_t bytes = 2 * 11;
   uint32_t rows = 0;
   bool full = false;  // ended by the byte budget
   while (true) {
@@ -140,6 +143,7 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
     if (!*row) break;
     ++rows;
     v1::FeedEntry* e = page->add_entries();
+    const uint64_t before = last;
     last = static_cast<uint64_t>(q.Int(0));
     e->set_server_seq(last);
     const absl::string_view origin = q.BlobView(1);
@@ -151,12 +155,19 @@ absl::Status SqliteServerStore::ReadFeed(uint64_t after, uint64_t up_to,
     if (origin != reader) {
       const absl::string_view body = q.BlobView(5);
       e->set_body(std::string(body));
-      bytes += body.size();
     }
-    if (bytes >= max_bytes) {
+    // The entry as framed in the page: tag, length, message.
+    const size_t size = e->ByteSizeLong();
+    const uint64_t framed =
+        1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) + size;
+    if (rows > 1 && bytes + framed > max_bytes) {
+      page->mutable_entries()->RemoveLast();  // read again by the next page
+      --rows;
+      last = before;
       full = true;
       break;
     }
+    bytes += framed;
   }
   q.Reset();
   // A short page means everything up to `up_to` was looked at.

@@ -477,3 +477,59 @@ TEST_F(SyncServiceTest, ALoginNamingAnotherDevicesIdWithoutItsKeyIsRefused) {
 
 }  // namespace
 }  // namespace fieldsync
+
+namespace fieldsync {
+namespace {
+
+// A page of large records stays under the 4 MiB a default gRPC client in any
+// language accepts (issue 15): 30 records of about 180 KB, 5.4 MB of bodies
+// (a page that stopped only once its bodies reached 4 MiB would pass the
+// limit), read by a plain stub with gRPC's default receive limit.
+TEST(DownloadPageSize, EveryPageFitsADefaultClientWhateverTheBodies) {
+  TempDir dir;
+  TestServer server(dir.Sub("server.db"));
+  auto writer = testing::MakeDevice(dir.Sub("a"), server.address(), "张伟");
+  const std::string text(60 * 1000, 'x');
+  for (int i = 0; i < 30; ++i) {
+    v1::Record r = Example(RecordKind::kSpotCheck);
+    r.set_notes(text);
+    r.mutable_spot_check()->set_findings(text);
+    v1::RubricLink* link = r.add_rubric_links();
+    link->set_item_id("2.3");
+    link->set_finding(text);
+    auto made = writer->Record(r);
+    ASSERT_TRUE(made.ok()) << made.status();
+  }
+  ASSERT_TRUE(writer->Sync().ok());
+
+  const std::string reader_device = NewDeviceId();
+  const std::string token = server.Login("张伟", reader_device);
+  auto channel =
+      grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto stub = v1::SyncService::NewStub(channel);
+  v1::DownloadRequest req;
+  req.set_protocol_version(kProtocolVersion);
+  req.set_device_id(reader_device);
+  req.set_page_size(2000);
+  grpc::ClientContext ctx;
+  Authorize(&ctx, token);
+  auto reader = stub->Download(&ctx, req);
+  v1::DownloadPage page;
+  int entries = 0, pages = 0;
+  uint64_t expect = 1;
+  while (reader->Read(&page)) {
+    ++pages;
+    EXPECT_LE(page.ByteSizeLong(), ServerLimits().max_page_bytes);
+    for (const v1::FeedEntry& e : page.entries()) {
+      EXPECT_EQ(e.server_seq(), expect++) << "a change skipped or repeated";
+      ++entries;
+    }
+  }
+  const grpc::Status s = reader->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(entries, 30);
+  EXPECT_GE(pages, 2);
+}
+
+}  // namespace
+}  // namespace fieldsync
