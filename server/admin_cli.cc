@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/secret_input.h"
+#include "cli/terminal_text.h"
 #include "common/areas.h"
 #include "common/clock.h"
 #include "common/record_id.h"
@@ -283,10 +284,10 @@ int AuditCommand(AccountStore& accounts, std::vector<std::string> args) {
     std::printf(
         "%-6lld %-19s %-16s %-14s %-8s %s\n", static_cast<long long>(e.seq),
         (e.at_ms == 0 ? std::string("-") : FormatTimeMsBare(e.at_ms)).c_str(),
-        e.actor.c_str(), e.action.c_str(),
+        cli::Printable(e.actor).c_str(), e.action.c_str(),
         e.device_id.empty() ? "-"
                             : IdToString(e.device_id).substr(0, 8).c_str(),
-        e.detail.c_str());
+        cli::Printable(e.detail).c_str());
   }
   return 0;
 }

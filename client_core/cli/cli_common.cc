@@ -44,20 +44,6 @@ std::string Prefix(const std::string& text, size_t max_chars) {
   return text.substr(0, i) + "…";
 }
 
-std::string Printable(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) {
-      out += absl::StrFormat("\\x%02x", u);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cli/terminal_text.h"
 #include "fieldsync/client.h"
 
 namespace fieldsync::cli {
@@ -37,10 +38,6 @@ std::string Bytes(uint64_t n);
 std::string Time(int64_t ms);
 // The first `max_chars` characters of UTF-8 text (never cuts a character).
 std::string Prefix(const std::string& text, size_t max_chars);
-// Text someone else wrote, safe to print on a terminal: control characters
-// (ESC, BEL, backspace, CR...) become \xNN, so a name or a note cannot move
-// the cursor, clear the screen or hide lines. UTF-8 passes through.
-std::string Printable(const std::string& text);
 // A JSON string literal of `s` (UTF-8 passes through; controls escaped).
 std::string JsonString(const std::string& s);
 // The record as protobuf JSON (camelCase), without the device's fields.

@@ -133,13 +133,13 @@ int Show(const Cli& cli) {
     if (json) {
       std::printf(
           "{\"id\":\"%s\",\"revision\":%d,\"state\":\"%s\",\"deviceId\":\"%s\","
-          "\"deviceSeq\":%llu,\"serverSeq\":%llu,\"reason\":\"%s\",\"record\":%"
+          "\"deviceSeq\":%llu,\"serverSeq\":%llu,\"reason\":%s,\"record\":%"
           "s}\n",
           IdToString(*id).c_str(), n, ChangeStateName(r.state),
           IdToString(r.device_id).c_str(),
           static_cast<unsigned long long>(r.device_seq),
-          static_cast<unsigned long long>(r.server_seq), r.reason.c_str(),
-          RecordJson(r.record).c_str());
+          static_cast<unsigned long long>(r.server_seq),
+          JsonString(r.reason).c_str(), RecordJson(r.record).c_str());
       continue;
     }
     std::printf("revision %d  %s  device %s seq %llu%s\n", n,
@@ -149,7 +149,7 @@ int Show(const Cli& cli) {
                     ? absl::StrCat("  server seq ", r.server_seq).c_str()
                     : "");
     if (r.state == ChangeState::kRejected)
-      std::printf("  rejected: %s\n", r.reason.c_str());
+      std::printf("  rejected: %s\n", Printable(r.reason).c_str());
     std::printf("  %s\n", RecordJson(r.record).c_str());
   }
   return 0;

@@ -133,7 +133,7 @@ int History(const Cli& cli) {
                                             : "";
     if (e.is_review) {
       std::printf("%s  %-9s by %s  device %s seq %llu  %s\n", made.c_str(),
-                  VerdictName(e.review.verdict()), e.author.c_str(),
+                  VerdictName(e.review.verdict()), Printable(e.author).c_str(),
                   IdToString(e.device_id).c_str(),
                   static_cast<unsigned long long>(e.device_seq),
                   received.c_str());
@@ -142,10 +142,11 @@ int History(const Cli& cli) {
       }
     } else {
       ++revision;
-      std::printf(
-          "%s  revision %d by %s  device %s seq %llu  %s\n", made.c_str(),
-          revision, e.author.c_str(), IdToString(e.device_id).c_str(),
-          static_cast<unsigned long long>(e.device_seq), received.c_str());
+      std::printf("%s  revision %d by %s  device %s seq %llu  %s\n",
+                  made.c_str(), revision, Printable(e.author).c_str(),
+                  IdToString(e.device_id).c_str(),
+                  static_cast<unsigned long long>(e.device_seq),
+                  received.c_str());
     }
     if (e.state == ChangeState::kRejected) {
       std::printf("    refused by the server: %s\n",

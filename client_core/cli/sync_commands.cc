@@ -83,7 +83,7 @@ void PrintReport(const SyncReport& r) {
     std::printf("  REJECTED change %llu (%s %s): %s\n",
                 static_cast<unsigned long long>(j.device_seq),
                 RecordKindName(j.kind).data(), j.subject.c_str(),
-                j.reason.c_str());
+                Printable(j.reason).c_str());
   }
   if (!r.new_rejections.empty()) {
     std::printf(

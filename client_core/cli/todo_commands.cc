@@ -51,7 +51,7 @@ void PrintReviews(const std::vector<ReviewTask>& tasks) {
     if (t.review.status == ReviewStatus::kAnswered) {
       std::printf("  %s  %s %s by %s answered your question: \"%s\"\n",
                   when.c_str(), RecordKindName(t.kind).data(),
-                  IdToString(t.record_id).c_str(), t.author.c_str(),
+                  IdToString(t.record_id).c_str(), Printable(t.author).c_str(),
                   Printable(t.review.answer).c_str());
       std::printf(
           "      accept, question again or reject it: fieldsync "
@@ -62,7 +62,8 @@ void PrintReviews(const std::vector<ReviewTask>& tasks) {
     std::printf("  %s  %s %s %s by reviewer %s: \"%s\"\n", when.c_str(),
                 RecordKindName(t.kind).data(), IdToString(t.record_id).c_str(),
                 ReviewStatusName(t.review.status).data(),
-                t.review.reviewer.c_str(), Printable(t.review.text).c_str());
+                Printable(t.review.reviewer).c_str(),
+                Printable(t.review.text).c_str());
     std::printf(
         "      answer it (fieldsync review %s --answer TEXT) or "
         "revise the record (fieldsync record KIND --revise %s)\n",
@@ -106,7 +107,7 @@ int Todo(const Cli& cli) {
         "  %s  %-18s %s %s %s  %s  class %s %s  visit %d of %d (%d "
         "month(s) after the class)\n",
         t.due_date.c_str(), when.c_str(), t.trainee_id.c_str(),
-        t.trainee_name.c_str(),
+        Printable(t.trainee_name).c_str(),
         t.id_number_masked.empty() ? "(no ID number)"
                                    : t.id_number_masked.c_str(),
         place.c_str(), t.class_id.c_str(), t.occupation.c_str(), t.visit_number,

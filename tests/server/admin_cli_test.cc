@@ -543,6 +543,22 @@ TEST_F(AdminCliTest, AuditFiltersByUserActionAndLimit) {
   }
 }
 
+// A failed login's user name is whatever the caller sent: `audit` prints it
+// with control characters escaped, so it cannot clear the admin's screen,
+// retitle the window or hide the rows above it (issue 15).
+TEST_F(AdminCliTest, AuditEscapesControlCharactersOfUserText) {
+  const std::string hostile = "mallory\x1b[2J\x1b]0;pwned\x07\rroot";
+  EXPECT_EQ(rpc_.Login(hostile, "wrong password", NewDeviceId()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  AdminResult r = Admin({"audit", "--action", "login_failed"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "raw ESC printed";
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos) << "raw BEL printed";
+  EXPECT_EQ(r.out.find('\r'), std::string::npos) << "raw CR printed";
+  EXPECT_TRUE(Contains(r.out, "mallory\\x1b[2J\\x1b]0;pwned\\x07\\x0droot"))
+      << r;
+}
+
 // A mistyped --db path is refused rather than silently creating an empty
 // database; only `user add` (the first user) creates one.
 TEST_F(AdminCliTest, AMissingDatabaseIsCreatedOnlyByUserAdd) {
