@@ -54,10 +54,17 @@ class HybridLogicalClock {
   int64_t offset_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// No change is older than this: 2020-01-01T00:00:00Z, before fieldsync.
+// A wall part below it comes from a device clock that was never set (1970).
+inline constexpr uint64_t kMinPlausibleWallMs = 1'577'836'800'000;
+
 // Bounds a change's HLC against the receiver's clock: a value whose wall part
 // is more than `max_skew_ms` ahead of `now_ms` becomes PackHlc(now_ms +
-// max_skew_ms, 0). Clamped values never invert one device's order: they tie,
-// and ties fall to the device sequence. *clamped says whether it lowered it.
+// max_skew_ms, 0); one whose wall part is before kMinPlausibleWallMs becomes
+// PackHlc(kMinPlausibleWallMs, 0) (so a device whose clock was never set
+// neither hides among 1970 stamps unflagged nor wins anything). Clamped
+// values never invert one device's order: they tie, and ties fall to the
+// device sequence. *clamped says whether it moved it.
 uint64_t ClampHlc(uint64_t hlc, int64_t now_ms, int64_t max_skew_ms,
                   bool* clamped);
 

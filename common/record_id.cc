@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/wire_format.h"
 
 namespace fieldsync {
@@ -77,6 +78,33 @@ absl::StatusOr<std::string> IdFromString(absl::string_view text) {
 bool IsUuidV7(absl::string_view raw) {
   return raw.size() == kIdBytes && (static_cast<uint8_t>(raw[6]) >> 4) == 7 &&
          (static_cast<uint8_t>(raw[8]) >> 6) == 2;
+}
+
+std::string UuidV7Problem(absl::string_view raw, absl::string_view what) {
+  if (raw.size() != kIdBytes) {
+    return absl::StrFormat("%s must be a 16-byte UUIDv7 (got %d bytes)", what,
+                           raw.size());
+  }
+  if (IsUuidV7(raw)) return "";
+  return absl::StrFormat(
+      "%s %s is 16 bytes but not a UUIDv7 (version %d, variant bits %d; a "
+      "UUIDv7 has version 7 and variant bits 2, RFC 9562)",
+      what, IdToString(raw), static_cast<uint8_t>(raw[6]) >> 4,
+      static_cast<uint8_t>(raw[8]) >> 6);
+}
+
+std::string DeviceIdProblem(absl::string_view raw, absl::string_view what) {
+  if (raw.size() != kIdBytes) {
+    return absl::StrFormat("%s must be %d bytes (got %d)", what, kIdBytes,
+                           raw.size());
+  }
+  if (raw.find_first_not_of('\0') == absl::string_view::npos) {
+    return absl::StrFormat(
+        "%s is all zero bytes: a device id is a random UUIDv4 made when the "
+        "device is set up",
+        what);
+  }
+  return "";
 }
 
 }  // namespace fieldsync

@@ -25,6 +25,12 @@ absl::StatusOr<std::string> IdFromString(absl::string_view text);
 
 // True if `raw` is 16 bytes with UUID version 7 and the RFC variant.
 bool IsUuidV7(absl::string_view raw);
+// Why `raw` is not a UUIDv7, for a message after `what` ("id"): its size,
+// or its version and variant; "" when it is one.
+std::string UuidV7Problem(absl::string_view raw, absl::string_view what);
+// Why `raw` is not a device id (16 bytes, not all zero), after `what`
+// ("device_id"); "" when it is one.
+std::string DeviceIdProblem(absl::string_view raw, absl::string_view what);
 
 }  // namespace fieldsync
 

@@ -363,23 +363,21 @@ absl::Status ValidateRecordContent(const v1::Record& r) {
 }
 
 absl::Status ValidateRecord(const v1::Record& r) {
-  if (!IsUuidV7(r.id())) {
-    return InvalidArgumentError(absl::StrFormat(
-        "id must be a 16-byte UUIDv7 (got %d bytes)", r.id().size()));
+  if (std::string bad = UuidV7Problem(r.id(), "id"); !bad.empty()) {
+    return InvalidArgumentError(bad);
   }
   FS_RETURN_IF_ERROR(RequiredShort(r.author(), "author"));
-  if (r.device_id().size() != kIdBytes) {
-    return InvalidArgumentError(absl::StrFormat(
-        "device_id must be 16 bytes (got %d)", r.device_id().size()));
+  if (std::string bad = DeviceIdProblem(r.device_id(), "device_id");
+      !bad.empty()) {
+    return InvalidArgumentError(bad);
   }
   return ValidateRecordContent(r);
 }
 
 absl::Status ValidateReview(const v1::Review& r) {
-  if (!IsUuidV7(r.record_id())) {
-    return InvalidArgumentError(absl::StrFormat(
-        "review.record_id must be a 16-byte UUIDv7 (got %d bytes)",
-        r.record_id().size()));
+  if (std::string bad = UuidV7Problem(r.record_id(), "review.record_id");
+      !bad.empty()) {
+    return InvalidArgumentError(bad);
   }
   FS_RETURN_IF_ERROR(ValidateArea(r.area(), "review.area"));
   FS_RETURN_IF_ERROR(RequiredShort(r.author(), "review.author"));
@@ -502,6 +500,20 @@ absl::StatusOr<v1::ChangeBody> ParseChangeBody(absl::string_view bytes,
   v1::ChangeBody body;
   FS_RETURN_IF_ERROR(ParseChangeBodyInto(bytes, device_id, max_bytes, &body));
   return body;
+}
+
+absl::Status ValidateBaseHlcs(const v1::ChangeBody& body, uint64_t hlc) {
+  if (!body.has_entity_edit()) return absl::OkStatus();
+  const auto& writes = body.entity_edit().writes();
+  for (int i = 0; i < writes.size(); ++i) {
+    if (writes[i].base_hlc() >= hlc) {
+      return InvalidArgumentError(absl::StrFormat(
+          "entity_edit.writes[%d].base_hlc (%d) is not before the change's "
+          "hlc (%d): a write can only have seen a value written before it",
+          i, writes[i].base_hlc(), hlc));
+    }
+  }
+  return absl::OkStatus();
 }
 
 const std::string& CountyOf(const v1::ChangeBody& body) {

@@ -52,6 +52,12 @@ absl::Status ParseChangeBodyInto(absl::string_view bytes,
                                  absl::string_view device_id, size_t max_bytes,
                                  v1::ChangeBody* out);
 
+// Whether each write of an entity edit names a value seen before the change
+// was made (base_hlc < `hlc`, the change's HLC as the device sent it): a
+// base in the change's future would mark every later write as seen and so
+// hide real conflicts. OK for other bodies.
+absl::Status ValidateBaseHlcs(const v1::ChangeBody& body, uint64_t hlc);
+
 // The county a change body belongs to ("" if none).
 const std::string& CountyOf(const v1::ChangeBody& body);
 // The record id (16 bytes) or entity key ("<type>/<id>") a change is about;

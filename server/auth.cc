@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "common/clock.h"
 #include "common/hash.h"
+#include "common/record_id.h"
 #include "common/status_macros.h"
 #include "common/time_format.h"
 #include "common/wire_format.h"
@@ -187,10 +188,9 @@ absl::StatusOr<v1::LoginResponse> Authenticator::Login(
   if (req.user().size() > 64 || req.password().size() > kMaxPasswordBytes) {
     return absl::InvalidArgumentError("user or password is too long");
   }
-  if (req.device_id().size() != kIdBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("device_id must be %d bytes (got %d)", kIdBytes,
-                        req.device_id().size()));
+  if (std::string bad = DeviceIdProblem(req.device_id(), "device_id");
+      !bad.empty()) {
+    return absl::InvalidArgumentError(bad);
   }
   if (req.device_key().size() != 32) {
     return absl::InvalidArgumentError(absl::StrFormat(

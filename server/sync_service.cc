@@ -28,9 +28,8 @@ grpc::Status Invalid(const std::string& msg) {
 // The request's device: well-formed (INVALID_ARGUMENT), and the one the
 // caller's token was issued to (PERMISSION_DENIED).
 grpc::Status CheckDevice(const Caller& caller, const std::string& id) {
-  if (id.size() != kIdBytes) {
-    return Invalid(absl::StrFormat("device_id must be %d bytes (got %d)",
-                                   kIdBytes, id.size()));
+  if (std::string bad = DeviceIdProblem(id, "device_id"); !bad.empty()) {
+    return Invalid(bad);
   }
   if (caller.device_id != id) {
     return grpc::Status(
@@ -301,6 +300,7 @@ grpc::Status SyncServiceImpl::Prepare(const Caller& caller, Batch* batch) {
           google::protobuf::Arena::CreateMessage<v1::ChangeBody>(&batch->arena);
       p.verdict = ParseChangeBodyInto(c.body(), req->device_id(),
                                       limits_.max_change_body_bytes, parsed);
+      if (p.verdict.ok()) p.verdict = ValidateBaseHlcs(*parsed, c.hlc());
       // The caller's rights come first: a change the caller may not make is
       // refused as such, valid or not, and nothing of it is kept. A body too
       // broken to tell its kind or area is kept (for the admin to see) only

@@ -246,8 +246,27 @@ TEST(ClampHlcTest, ValuesWithinBoundAreUnchanged) {
   EXPECT_FALSE(clamped);
 
   clamped = true;
-  EXPECT_EQ(ClampHlc(0, kT0, kSkew, &clamped), 0u);
+  const uint64_t floor = PackHlc(kMinPlausibleWallMs, 0);
+  EXPECT_EQ(ClampHlc(floor, kT0, kSkew, &clamped), floor);
   EXPECT_FALSE(clamped);
+}
+
+// A device whose clock was never set stamps 1970: such values are raised to
+// 2020-01-01 and flagged, never accepted silently (issue 15). Raising keeps
+// one device's order: it never moves a value past a later one.
+TEST(ClampHlcTest, ValuesBefore2020AreRaisedAndFlagged) {
+  const uint64_t floor = PackHlc(kMinPlausibleWallMs, 0);
+  for (const uint64_t old : {uint64_t{1}, PackHlc(86400000, 3),
+                             PackHlc(kMinPlausibleWallMs - 1, 9)}) {
+    bool clamped = false;
+    EXPECT_EQ(ClampHlc(old, kT0, kSkew, &clamped), floor) << old;
+    EXPECT_TRUE(clamped) << old;
+  }
+  bool clamped = false;
+  const uint64_t later = PackHlc(kMinPlausibleWallMs, 1);
+  EXPECT_EQ(ClampHlc(later, kT0, kSkew, &clamped), later);
+  EXPECT_FALSE(clamped);
+  EXPECT_LT(floor, later);
 }
 
 TEST(ClampHlcTest, ValuesBeyondBoundAreLowered) {

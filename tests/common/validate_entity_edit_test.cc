@@ -333,5 +333,19 @@ TEST(ParseChangeBodyTest, InvalidContentNamesTheField) {
                     "id must be a 16-byte UUIDv7");
 }
 
+TEST(ValidateBaseHlcsTest, AWriteCannotHaveSeenAValueFromItsFuture) {
+  v1::ChangeBody body;
+  *body.mutable_entity_edit() = TraineeEdit();
+  body.mutable_entity_edit()->mutable_writes(0)->set_base_hlc(99);
+  EXPECT_TRUE(ValidateBaseHlcs(body, 100).ok());
+  EXPECT_THAT(ValidateBaseHlcs(body, 99),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "entity_edit.writes[0].base_hlc (99) is not "
+                       "before the change's hlc (99)"));
+  v1::ChangeBody record;
+  record.mutable_record();
+  EXPECT_TRUE(ValidateBaseHlcs(record, 1).ok());
+}
+
 }  // namespace
 }  // namespace fieldsync

@@ -425,8 +425,9 @@ TEST(ValidateRecordTest, RequiresUuidV7Id) {
   r.clear_id();
   FS_EXPECT_INVALID(ValidateRecord(r),
                     "id must be a 16-byte UUIDv7 (got 0 bytes)");
-  r.set_id(NewDeviceId());  // 16 bytes, but version 4
-  FS_EXPECT_INVALID(ValidateRecord(r), "id must be a 16-byte UUIDv7");
+  r.set_id(NewDeviceId());  // 16 bytes, but version 4: says so
+  FS_EXPECT_INVALID(ValidateRecord(r),
+                    "is 16 bytes but not a UUIDv7 (version 4, variant bits 2");
   r.set_id(std::string(15, '\x70'));
   FS_EXPECT_INVALID(ValidateRecord(r), "(got 15 bytes)");
 }
@@ -451,6 +452,8 @@ TEST(ValidateRecordTest, RequiresSixteenByteDeviceId) {
   FS_EXPECT_INVALID(ValidateRecord(r), "device_id must be 16 bytes (got 15)");
   r.set_device_id(std::string(17, 'd'));
   FS_EXPECT_INVALID(ValidateRecord(r), "device_id must be 16 bytes (got 17)");
+  r.set_device_id(std::string(16, '\0'));
+  FS_EXPECT_INVALID(ValidateRecord(r), "device_id is all zero bytes");
 }
 
 TEST(ValidateRecordTest, AlsoAppliesContentRules) {

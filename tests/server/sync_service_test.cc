@@ -15,6 +15,7 @@
 #include "fieldsync/v1/auth.grpc.pb.h"
 #include "fieldsync/v1/sync.grpc.pb.h"
 #include "health.grpc.pb.h"
+#include "tests/server/rpc_test_helpers.h"
 #include "tests/util/test_util.h"
 
 namespace fieldsync {
@@ -215,6 +216,56 @@ TEST_F(SyncServiceTest, InvalidRecordIsRejectedWithTheFieldAndDoesNotBlock) {
   EXPECT_EQ(s.changes, 2u);
   EXPECT_EQ(s.records, 2u);
   EXPECT_EQ(s.rejected, 2u);
+}
+
+// Smaller findings of the black-box trial (issue 15): a 1970 HLC (a device
+// clock never set) is raised to 2020 and flagged, not kept silently; an
+// entity write claiming to have seen a value from its own future (which
+// would hide every conflict) is refused; an all-zero device id is refused.
+TEST_F(SyncServiceTest, ImplausibleClocksBasesAndDeviceIdsAreCaught) {
+  v1::HandshakeResponse hs;
+  ASSERT_TRUE(Handshake(&hs).ok());
+  v1::ChangeBody edit;
+  *edit.mutable_entity_edit() =
+      testing::TraineeEdit("T-1", "640522", "name", "王芳");
+  edit.mutable_entity_edit()->mutable_writes(0)->set_base_hlc(
+      std::numeric_limits<uint64_t>::max());
+  v1::UploadRequest req;
+  req.set_device_id(device_);
+  auto* old = req.add_changes();
+  old->set_device_seq(1);
+  old->set_hlc(PackHlc(86'400'000, 0));  // 1970-01-02
+  old->set_body(Body());
+  auto* future_base = req.add_changes();
+  future_base->set_device_seq(2);
+  future_base->set_hlc(PackHlc(kNow, 2));
+  future_base->set_body(edit.SerializeAsString());
+  grpc::ClientContext ctx;
+  Authorize(&ctx, token_);
+  v1::UploadResponse resp;
+  ASSERT_TRUE(stub_->Upload(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.outcomes_size(), 2);
+  EXPECT_EQ(resp.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
+  EXPECT_EQ(resp.outcomes(0).effective_hlc(), PackHlc(kMinPlausibleWallMs, 0));
+  EXPECT_EQ(resp.outcomes(0).flags(),
+            static_cast<uint32_t>(v1::CHANGE_FLAG_CLOCK_CLAMPED));
+  EXPECT_EQ(resp.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
+  EXPECT_EQ(resp.outcomes(1).code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_NE(resp.outcomes(1).reason().find(
+                "entity_edit.writes[0].base_hlc (18446744073709551615) is not "
+                "before the change's hlc"),
+            std::string::npos)
+      << resp.outcomes(1).reason();
+
+  v1::LoginResponse login;
+  const grpc::Status zero =
+      rpc_testing::Rpc(server_.address())
+          .Login("张伟", testing::kTestPassword, std::string(16, '\0'), &login);
+  EXPECT_EQ(zero.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(zero.error_message().find("device_id is all zero bytes"),
+            std::string::npos)
+      << zero.error_message();
 }
 
 TEST_F(SyncServiceTest, RequestLevelErrorsStoreNothing) {
