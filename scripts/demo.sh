@@ -123,6 +123,8 @@ run "$FS" $R sync
 
 say "The inspector's device lists the follow-up visits due and overdue (from what it holds: offline too)"
 run "$FS" $A todo
+echo "(the office sees the same per county and inspector, on the server)"
+run "$FSS" report overdue --db "$work/server.db"
 
 say "At the regional office the reviewer questions one record and accepts another"
 asked=$("$FS" $A list --kind spot-check --json | sed 's/^{"id":"\([^"]*\)".*/\1/')

@@ -5,6 +5,8 @@
 //   fieldsync-server admin --db PATH ... users, tokens, audit (admin_cli.h)
 //   fieldsync-server roster import KIND FILE.csv --db PATH
 //                                        the roster (roster_console.h)
+//   fieldsync-server report overdue --db PATH [--county C]
+//                                        overdue visits (overdue_report.h)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/record_id.h"
 #include "server/admin_cli.h"
+#include "server/overdue_report.h"
 #include "server/roster_console.h"
 #include "server/server_runner.h"
 #include "server/sqlite_account_store.h"
@@ -44,7 +47,10 @@ constexpr char kUsage[] =
     "  roster import KIND FILE.csv --db PATH [--encoding E] [--dry-run]\n"
     "        import institutions, classes, trainees or tasks of any county\n"
     "        from a CSV file (docs/ROSTER.md); devices get them at their\n"
-    "        next sync. Works while the server runs.\n";
+    "        next sync. Works while the server runs.\n"
+    "  report overdue --db PATH [--county CODE] [--today YYYY-MM-DD]\n"
+    "        the follow-up visits overdue per county and inspector, by the\n"
+    "        rules of `fieldsync todo`. Works while the server runs.\n";
 
 volatile std::sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
@@ -200,6 +206,10 @@ int main(int argc, char** argv) {
   if (cmd == "roster") {
     return DbSubcommand(argc, argv, fieldsync::kRosterUsage,
                         fieldsync::RunRoster);
+  }
+  if (cmd == "report") {
+    return DbSubcommand(argc, argv, fieldsync::kReportUsage,
+                        fieldsync::RunReport);
   }
   if (cmd == "admin") {
     return DbSubcommand(argc, argv, fieldsync::kAdminUsage,
