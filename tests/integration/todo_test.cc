@@ -23,19 +23,10 @@ using testing::MakeDevice;
 using testing::TempDir;
 using testing::TestServer;
 
-// Milliseconds at Beijing time `y-m-d h:mi`.
-int64_t Beijing(int y, int m, int d, int h, int mi) {
-  return absl::ToUnixMillis(absl::FromCivil(
-      absl::CivilSecond(y, m, d, h, mi, 0), absl::FixedTimeZone(8 * 3600)));
-}
+using testing::ExampleRoster;
 
-std::string ExampleRoster(const std::string& file) {
-  std::ifstream in(
-      absl::StrCat(FIELDSYNC_SOURCE_DIR, "/examples/roster/", file),
-      std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+int64_t Beijing(int y, int m, int d, int h, int mi) {
+  return testing::BeijingMs(y, m, d, h, mi);
 }
 
 // The county officer imports the example institutions, classes and trainees

@@ -29,20 +29,6 @@ using testing::MakeDevice;
 using testing::TempDir;
 using testing::TestServer;
 
-int64_t Beijing(int y, int m, int d, int h) {
-  return absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(y, m, d, h, 0, 0),
-                                            absl::FixedTimeZone(8 * 3600)));
-}
-
-std::string ExampleRoster(const std::string& file) {
-  std::ifstream in(
-      absl::StrCat(FIELDSYNC_SOURCE_DIR, "/examples/roster/", file),
-      std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string Lines(const std::vector<OverdueLine>& lines) {
   std::string out;
   for (const OverdueLine& l : lines) {
@@ -52,28 +38,14 @@ std::string Lines(const std::vector<OverdueLine>& lines) {
   return out;
 }
 
-struct CommandRun {
-  int code;
-  std::string out;
-};
-
-CommandRun Report(const std::string& args) {
-  const std::string cmd =
-      absl::StrCat(FIELDSYNC_SERVER_BIN, " report ", args, " 2>&1");
-  CommandRun r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+testing::CommandResult Report(const std::string& args) {
+  return testing::RunCommand(
+      absl::StrCat(FIELDSYNC_SERVER_BIN, " report ", args));
 }
 
 TEST(OverdueReportTest, PerCountyAndInspectorAsTheDevicesSeeIt) {
   TempDir dir;
-  FakeClock clock(Beijing(2026, 5, 20, 9));
+  FakeClock clock(testing::BeijingMs(2026, 5, 20, 9));
   const std::string db_path = dir.Sub("server.db");
   TestServer server(db_path, &clock);
   server.AddUser("王芳", v1::ROLE_COUNTY_OFFICER, {"640522"});
@@ -87,9 +59,9 @@ TEST(OverdueReportTest, PerCountyAndInspectorAsTheDevicesSeeIt) {
     RosterImportOptions o;
     o.kind = kind;
     o.file_name = kind;
-    o.bytes = ExampleRoster(std::string(kind) == "trainees"
-                                ? "trainees-gb18030.csv"
-                                : absl::StrCat(kind, ".csv"));
+    o.bytes = testing::ExampleRoster(std::string(kind) == "trainees"
+                                         ? "trainees-gb18030.csv"
+                                         : absl::StrCat(kind, ".csv"));
     ASSERT_THAT(officer->ImportRoster(o), IsOk());
   }
   ASSERT_THAT(officer->Sync(), IsOk());
@@ -98,7 +70,8 @@ TEST(OverdueReportTest, PerCountyAndInspectorAsTheDevicesSeeIt) {
       MakeDevice(dir.Sub("inspector"), server.address(), "张伟", &clock);
   v1::Record visit = testing::Example(RecordKind::kFollowUpVisit);
   visit.mutable_follow_up_visit()->set_trainee_id("HY-T-0001");
-  visit.mutable_observed_at()->set_seconds(Beijing(2026, 5, 20, 8) / 1000);
+  visit.mutable_observed_at()->set_seconds(testing::BeijingMs(2026, 5, 20, 8) /
+                                           1000);
   auto id = inspector->Record(visit);
   ASSERT_THAT(id, IsOk());
   ASSERT_THAT(inspector->Sync(), IsOk());
@@ -142,7 +115,7 @@ TEST(OverdueReportTest, PerCountyAndInspectorAsTheDevicesSeeIt) {
             "640522 李娜 2 2 2026-07-19\n");
 
   // The command, while the server runs.
-  CommandRun r =
+  testing::CommandResult r =
       Report(absl::StrCat("overdue --db ", db_path, " --today 2026-08-01"));
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("follow-up visits overdue as of 2026-08-01"),

@@ -2,7 +2,9 @@
 
 #include <iconv.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/hash.h"
 #include "fieldsync/v1/auth.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -209,6 +213,32 @@ std::unique_ptr<Client> MakeDevice(const std::string& home,
     EXPECT_TRUE(id.ok()) << id.status();
   }
   return std::move(*c);
+}
+
+std::string ExampleRoster(const std::string& file) {
+  std::ifstream in(
+      absl::StrCat(FIELDSYNC_SOURCE_DIR, "/examples/roster/", file),
+      std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int64_t BeijingMs(int y, int m, int d, int h, int mi) {
+  return absl::ToUnixMillis(absl::FromCivil(
+      absl::CivilSecond(y, m, d, h, mi, 0), absl::FixedTimeZone(8 * 3600)));
+}
+
+CommandResult RunCommand(const std::string& command_line) {
+  CommandResult r;
+  FILE* p = popen(absl::StrCat(command_line, " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 }  // namespace fieldsync::testing

@@ -62,6 +62,20 @@ const std::vector<RecordKind>& InspectorKinds();
 v1::Record Example(RecordKind kind);
 std::string ExamplePath(RecordKind kind);
 
+// The bytes of examples/roster/FILE (empty if it cannot be read).
+std::string ExampleRoster(const std::string& file);
+
+// Milliseconds since the epoch at Beijing time y-m-d h:mi.
+int64_t BeijingMs(int y, int m, int d, int h, int mi = 0);
+
+// What a command line printed (stdout and stderr) and its exit code, run
+// through the shell; -1 if it could not run or was killed.
+struct CommandResult {
+  int code = -1;
+  std::string out;
+};
+CommandResult RunCommand(const std::string& command_line);
+
 // The device key tests send for a raw device id (stable per id).
 std::string TestDeviceKey(const std::string& device_id);
 
