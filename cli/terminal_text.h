@@ -14,7 +14,8 @@
 
 namespace fieldsync::cli {
 
-// `text` with C0 controls (0x00-0x1F) and DEL (0x7F) written as \xNN.
+// `text` with C0 controls (0x00-0x1F) and DEL (0x7F) written as \xNN, and
+// the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F) as \uNNNN.
 std::string Printable(absl::string_view text);
 
 }  // namespace fieldsync::cli

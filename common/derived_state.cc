@@ -316,7 +316,7 @@ absl::StatusOr<RuleVerdict> DerivedState::ApplyReview(const Stamp& stamp,
     } else if (!absl::IsNotFound(reviewed.status())) {
       return reviewed.status();
     }
-    RuleVerdict refusal = CheckReview(held, review);
+    RuleVerdict refusal = CheckReview(held, review, stamp);
     if (refusal) return refusal;
   }
   Stmt& ins = *insert_review_;

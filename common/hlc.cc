@@ -48,10 +48,6 @@ uint64_t ClampHlc(uint64_t hlc, int64_t now_ms, int64_t max_skew_ms,
     // the HLC and so keep their device-sequence order (merge.h).
     return PackHlc(static_cast<uint64_t>(limit), 0);
   }
-  if (HlcWallMs(hlc) < kMinPlausibleWallMs) {
-    *clamped = true;
-    return PackHlc(kMinPlausibleWallMs, 0);
-  }
   return hlc;
 }
 

@@ -58,13 +58,19 @@ class HybridLogicalClock {
 // A wall part below it comes from a device clock that was never set (1970).
 inline constexpr uint64_t kMinPlausibleWallMs = 1'577'836'800'000;
 
+// Whether a change's HLC is before kMinPlausibleWallMs: made on a device
+// whose clock was never set. Such a change is kept as it is (it loses every
+// merge, harmlessly) and flagged, never raised: raising the HLC of a write
+// but not the base_hlc of the device's next write of the same field would
+// flag a conflict that never happened.
+inline bool IsImplausibleHlc(uint64_t hlc) {
+  return HlcWallMs(hlc) < kMinPlausibleWallMs;
+}
+
 // Bounds a change's HLC against the receiver's clock: a value whose wall part
 // is more than `max_skew_ms` ahead of `now_ms` becomes PackHlc(now_ms +
-// max_skew_ms, 0); one whose wall part is before kMinPlausibleWallMs becomes
-// PackHlc(kMinPlausibleWallMs, 0) (so a device whose clock was never set
-// neither hides among 1970 stamps unflagged nor wins anything). Clamped
-// values never invert one device's order: they tie, and ties fall to the
-// device sequence. *clamped says whether it moved it.
+// max_skew_ms, 0). Clamped values never invert one device's order: they tie,
+// and ties fall to the device sequence. *clamped says whether it lowered it.
 uint64_t ClampHlc(uint64_t hlc, int64_t now_ms, int64_t max_skew_ms,
                   bool* clamped);
 

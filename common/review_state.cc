@@ -81,7 +81,7 @@ RuleVerdict CheckRevisionNotLocked(const ReviewedRecord& record) {
 }
 
 RuleVerdict CheckReview(const std::optional<ReviewedRecord>& record,
-                        const v1::Review& review) {
+                        const v1::Review& review, const Stamp& stamp) {
   const std::string id = IdToString(review.record_id());
   if (!record.has_value()) {
     return RuleRefusal{RevisionRule::kReviewOfHeldRecord,
@@ -90,10 +90,12 @@ RuleVerdict CheckReview(const std::optional<ReviewedRecord>& record,
                                     "outside the areas held)")};
   }
   if (record->county != review.area().county_code()) {
+    // Says which county it is not in, never which it is in: the reviewer
+    // may not see that county.
     return RuleRefusal{
         RevisionRule::kReviewOfHeldRecord,
-        absl::StrCat("review.area.county_code: record ", id, " is in county ",
-                     record->county, ", not ", review.area().county_code())};
+        absl::StrCat("review.area.county_code: record ", id,
+                     " is not in county ", review.area().county_code())};
   }
   const bool answer = review.verdict() == v1::REVIEW_VERDICT_ANSWER;
   if (answer && review.author() != record->author) {
@@ -109,6 +111,14 @@ RuleVerdict CheckReview(const std::optional<ReviewedRecord>& record,
         absl::StrCat("record ", id,
                      " was revised after the revision this review was made "
                      "on: sync, read its latest revision and review again")};
+  }
+  const std::optional<ReviewEntry>& latest =
+      record->state.answer ? record->state.answer : record->state.verdict;
+  if (latest && stamp < latest->stamp) {
+    return RuleRefusal{
+        RevisionRule::kReviewIsNewest,
+        absl::StrCat("record ", id, " has a later review (by ", latest->author,
+                     ") than this one: sync, read it and review again")};
   }
   if (answer && record->state.status != ReviewStatus::kQuestioned &&
       record->state.status != ReviewStatus::kRejected &&

@@ -24,7 +24,10 @@
 //   7. a review is of the record's current revision (a reviewer who has not
 //      seen the latest revision reviews it again);
 //   8. only the record's author answers (PERMISSION_DENIED, like rule 1);
-//   9. an answer needs an open question or rejection.
+//   9. an answer needs an open question or rejection;
+//  10. a review is newer than the record's current verdict (a reviewer who
+//      gave a verdict offline while another gave a later one syncs, reads
+//      it and reviews again: an older verdict would change nothing).
 // Refusals other than rule 8 are FAILED_PRECONDITION.
 #ifndef FIELDSYNC_COMMON_REVIEW_STATE_H_
 #define FIELDSYNC_COMMON_REVIEW_STATE_H_
@@ -89,10 +92,10 @@ struct ReviewedRecord {
 // Rule 5: whether a revision of `record` may be stored.
 RuleVerdict CheckRevisionNotLocked(const ReviewedRecord& record);
 
-// Rules 6-9: whether `review` may be stored, `record` being what is held of
-// its record (nullopt: none).
+// Rules 6-10: whether `review`, made at `stamp`, may be stored, `record`
+// being what is held of its record (nullopt: none).
 RuleVerdict CheckReview(const std::optional<ReviewedRecord>& record,
-                        const v1::Review& review);
+                        const v1::Review& review, const Stamp& stamp);
 
 }  // namespace fieldsync
 

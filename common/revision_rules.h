@@ -18,7 +18,7 @@
 // is the code the refusal travels with on the wire (ChangeOutcome.code) and
 // through the client API: PERMISSION_DENIED for rules 1 and 8 (the sender
 // had no right to make it: nothing of it is kept), FAILED_PRECONDITION for
-// the others (the record or entity as held does not allow it). Rules 5-9
+// the others (the record or entity as held does not allow it). Rules 5-10
 // are the review rules of review_state.h.
 #ifndef FIELDSYNC_COMMON_REVISION_RULES_H_
 #define FIELDSYNC_COMMON_REVISION_RULES_H_
@@ -45,6 +45,7 @@ enum class RevisionRule {
   kReviewOfCurrentRevision = 7,
   kOnlyAuthorAnswers = 8,
   kAnswerNeedsQuestion = 9,
+  kReviewIsNewest = 10,
 };
 
 // Why a change may not be stored.

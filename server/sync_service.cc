@@ -320,6 +320,9 @@ grpc::Status SyncServiceImpl::Prepare(const Caller& caller, Batch* batch) {
       p.effective_hlc =
           ClampHlc(c.hlc(), now, limits_.max_clock_skew_ms, &clamped);
       if (clamped) p.flags |= v1::CHANGE_FLAG_CLOCK_CLAMPED;
+      if (IsImplausibleHlc(c.hlc())) {
+        p.flags |= v1::CHANGE_FLAG_CLOCK_IMPLAUSIBLE;
+      }
     }
     prepared.push_back(std::move(p));
   }

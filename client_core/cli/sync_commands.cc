@@ -82,7 +82,7 @@ void PrintReport(const SyncReport& r) {
   for (const Rejection& j : r.new_rejections) {
     std::printf("  REJECTED change %llu (%s %s): %s\n",
                 static_cast<unsigned long long>(j.device_seq),
-                RecordKindName(j.kind).data(), j.subject.c_str(),
+                RecordKindName(j.kind).data(), Printable(j.subject).c_str(),
                 Printable(j.reason).c_str());
   }
   if (!r.new_rejections.empty()) {
@@ -165,7 +165,7 @@ int Status(const Cli& cli) {
   for (const Rejection& j : s->rejections) {
     std::printf("  rejected change %llu (%s %s): %s\n",
                 static_cast<unsigned long long>(j.device_seq),
-                RecordKindName(j.kind).data(), j.subject.c_str(),
+                RecordKindName(j.kind).data(), Printable(j.subject).c_str(),
                 Printable(j.reason).c_str());
   }
   auto reviews = (*client)->ReviewTasks();

@@ -21,6 +21,8 @@ const std::string kReviewerDevice(16, 'r');
 // The record's revisions 1 and 2 (made on the author's device, seq 1 and 5).
 const Stamp kFirst{100, kAuthorDevice, 1};
 const Stamp kSecond{300, kAuthorDevice, 5};
+// When a review under test is made: after every review in the tests.
+const Stamp kNow{1000, kReviewerDevice, 99};
 
 ReviewEntry Entry(uint64_t hlc, v1::ReviewVerdict verdict, const Stamp& of,
                   const std::string& author = "zhou") {
@@ -117,38 +119,58 @@ TEST(ReviewRulesTest, AnAcceptedRecordIsLocked) {
 
 TEST(ReviewRulesTest, AReviewNeedsTheRecordItsCountyAndItsCurrentRevision) {
   const v1::Review review = ReviewOf(kFirst, v1::REVIEW_VERDICT_ACCEPT);
-  RuleVerdict v = CheckReview(std::nullopt, review);
+  RuleVerdict v = CheckReview(std::nullopt, review, kNow);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->rule, RevisionRule::kReviewOfHeldRecord);
-  v = CheckReview(Held(kFirst, {}), ReviewOf(kFirst, v1::REVIEW_VERDICT_ACCEPT,
-                                             "zhou", "640521"));
+  v = CheckReview(Held(kFirst, {}),
+                  ReviewOf(kFirst, v1::REVIEW_VERDICT_ACCEPT, "zhou", "640521"),
+                  kNow);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->rule, RevisionRule::kReviewOfHeldRecord);
-  v = CheckReview(Held(kSecond, {}), review);
+  v = CheckReview(Held(kSecond, {}), review, kNow);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->rule, RevisionRule::kReviewOfCurrentRevision);
   EXPECT_EQ(v->code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(CheckReview(Held(kFirst, {}), review), std::nullopt);
+  EXPECT_EQ(CheckReview(Held(kFirst, {}), review, kNow), std::nullopt);
 }
 
 TEST(ReviewRulesTest, OnlyTheAuthorAnswersAnOpenQuestionOrRejection) {
   const v1::Review by_other = ReviewOf(kFirst, v1::REVIEW_VERDICT_ANSWER, "li");
   RuleVerdict v = CheckReview(
-      Held(kFirst, {Entry(110, v1::REVIEW_VERDICT_QUESTION, kFirst)}),
-      by_other);
+      Held(kFirst, {Entry(110, v1::REVIEW_VERDICT_QUESTION, kFirst)}), by_other,
+      kNow);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->rule, RevisionRule::kOnlyAuthorAnswers);
   EXPECT_EQ(v->code(), absl::StatusCode::kPermissionDenied);
 
   const v1::Review answer = ReviewOf(kFirst, v1::REVIEW_VERDICT_ANSWER, "ma");
-  v = CheckReview(Held(kFirst, {}), answer);
+  v = CheckReview(Held(kFirst, {}), answer, kNow);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->rule, RevisionRule::kAnswerNeedsQuestion);
   for (v1::ReviewVerdict open :
        {v1::REVIEW_VERDICT_QUESTION, v1::REVIEW_VERDICT_REJECT}) {
-    EXPECT_EQ(CheckReview(Held(kFirst, {Entry(110, open, kFirst)}), answer),
-              std::nullopt);
+    EXPECT_EQ(
+        CheckReview(Held(kFirst, {Entry(110, open, kFirst)}), answer, kNow),
+        std::nullopt);
   }
+}
+
+// A verdict given offline while another reviewer gave a later one would
+// change nothing (the latest verdict decides): it is refused, and so is an
+// answer older than the verdict it would answer.
+TEST(ReviewRulesTest, AReviewOlderThanTheCurrentVerdictIsRefused) {
+  const ReviewedRecord held =
+      Held(kFirst, {Entry(500, v1::REVIEW_VERDICT_ACCEPT, kFirst, "wang")});
+  const RuleVerdict v =
+      CheckReview(held, ReviewOf(kFirst, v1::REVIEW_VERDICT_QUESTION),
+                  Stamp{400, kReviewerDevice, 7});
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->rule, RevisionRule::kReviewIsNewest);
+  EXPECT_EQ(v->code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(v->message.find("has a later review (by wang)"), std::string::npos);
+  EXPECT_EQ(CheckReview(held, ReviewOf(kFirst, v1::REVIEW_VERDICT_QUESTION),
+                        Stamp{600, kReviewerDevice, 8}),
+            std::nullopt);
 }
 
 }  // namespace

@@ -547,7 +547,9 @@ TEST_F(AdminCliTest, AuditFiltersByUserActionAndLimit) {
 // with control characters escaped, so it cannot clear the admin's screen,
 // retitle the window or hide the rows above it (issue 15).
 TEST_F(AdminCliTest, AuditEscapesControlCharactersOfUserText) {
-  const std::string hostile = "mallory\x1b[2J\x1b]0;pwned\x07\rroot";
+  const std::string hostile =
+      "mallory\x1b[2J\x1b]0;pwned\x07\rroot\xc2\x9b"
+      "2J";
   EXPECT_EQ(rpc_.Login(hostile, "wrong password", NewDeviceId()).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   AdminResult r = Admin({"audit", "--action", "login_failed"});
@@ -555,7 +557,9 @@ TEST_F(AdminCliTest, AuditEscapesControlCharactersOfUserText) {
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "raw ESC printed";
   EXPECT_EQ(r.out.find('\x07'), std::string::npos) << "raw BEL printed";
   EXPECT_EQ(r.out.find('\r'), std::string::npos) << "raw CR printed";
-  EXPECT_TRUE(Contains(r.out, "mallory\\x1b[2J\\x1b]0;pwned\\x07\\x0droot"))
+  EXPECT_EQ(r.out.find("\xc2\x9b"), std::string::npos) << "raw C1 CSI printed";
+  EXPECT_TRUE(
+      Contains(r.out, "mallory\\x1b[2J\\x1b]0;pwned\\x07\\x0droot\\u009b2J"))
       << r;
 }
 

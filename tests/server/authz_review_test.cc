@@ -161,7 +161,7 @@ TEST_F(AuthzReviewTest, AReviewOfAnOlderRevisionOrAnUnknownRecordIsRefused) {
   ExpectRefused(
       Send(kReviewer,
            ReviewBody(kReviewer, v1::REVIEW_VERDICT_QUESTION, kOther)),
-      grpc::StatusCode::FAILED_PRECONDITION, "is in county 640522, not 640521");
+      grpc::StatusCode::FAILED_PRECONDITION, "is not in county 640521");
   // A record the server does not hold.
   record_.set_id(RecordIn(RecordKind::kSpotCheck, kInspector, "", kOwn).id());
   ExpectRefused(

@@ -219,7 +219,7 @@ TEST_F(SyncServiceTest, InvalidRecordIsRejectedWithTheFieldAndDoesNotBlock) {
 }
 
 // Smaller findings of the black-box trial (issue 15): a 1970 HLC (a device
-// clock never set) is raised to 2020 and flagged, not kept silently; an
+// clock never set) is kept but flagged, not accepted silently; an
 // entity write claiming to have seen a value from its own future (which
 // would hide every conflict) is refused; an all-zero device id is refused.
 TEST_F(SyncServiceTest, ImplausibleClocksBasesAndDeviceIdsAreCaught) {
@@ -246,9 +246,9 @@ TEST_F(SyncServiceTest, ImplausibleClocksBasesAndDeviceIdsAreCaught) {
   ASSERT_TRUE(stub_->Upload(&ctx, req, &resp).ok());
   ASSERT_EQ(resp.outcomes_size(), 2);
   EXPECT_EQ(resp.outcomes(0).status(), v1::OUTCOME_STATUS_ACCEPTED);
-  EXPECT_EQ(resp.outcomes(0).effective_hlc(), PackHlc(kMinPlausibleWallMs, 0));
+  EXPECT_EQ(resp.outcomes(0).effective_hlc(), PackHlc(86'400'000, 0));
   EXPECT_EQ(resp.outcomes(0).flags(),
-            static_cast<uint32_t>(v1::CHANGE_FLAG_CLOCK_CLAMPED));
+            static_cast<uint32_t>(v1::CHANGE_FLAG_CLOCK_IMPLAUSIBLE));
   EXPECT_EQ(resp.outcomes(1).status(), v1::OUTCOME_STATUS_REJECTED);
   EXPECT_EQ(resp.outcomes(1).code(),
             static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
