@@ -79,11 +79,8 @@ absl::StatusOr<ChangeHeader> ReadChangeHeader(absl::string_view bytes) {
     if ((field == 2 || field == 3) && type == 2) {  // entity_edit, review
       absl::string_view ignored;
       if (!body.Bytes(&ignored)) return Malformed();
-      h = ChangeHeader{
-          field == 2 ? RecordKind::kEntityEdit : RecordKind::kReview,
-          {},
-          {},
-          {}};
+      h = ChangeHeader{};
+      h.kind = field == 2 ? RecordKind::kEntityEdit : RecordKind::kReview;
       continue;
     }
     if (field != 1 || type != 2) {  // not the record: skip
@@ -113,6 +110,8 @@ absl::StatusOr<ChangeHeader> ReadChangeHeader(absl::string_view bytes) {
           if (!area.Varint(&tag)) return Malformed();
           if ((tag >> 3) == 1 && (tag & 7) == 2) {
             if (!area.Bytes(&h.county)) return Malformed();
+          } else if ((tag >> 3) == 2 && (tag & 7) == 2) {
+            if (!area.Bytes(&h.township)) return Malformed();
           } else if (!area.Skip(static_cast<int>(tag & 7))) {
             return Malformed();
           }

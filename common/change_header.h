@@ -20,6 +20,7 @@ struct ChangeHeader {
   absl::string_view record_id;
   absl::string_view county;
   absl::string_view author;
+  absl::string_view township;  // "" when the record names none
 };
 
 // INVALID_ARGUMENT if `bytes` is not a well-formed ChangeBody on the wire, or

@@ -67,6 +67,7 @@ absl::StatusOr<HeldRevision> HeldRevisionOf(Stamp stamp,
   if (header.ok()) {
     h.county = std::string(header->county);
     h.author = std::string(header->author);
+    h.township = std::string(header->township);
     return h;
   }
   // A body the header reader does not handle is parsed whole.
@@ -78,6 +79,7 @@ absl::StatusOr<HeldRevision> HeldRevisionOf(Stamp stamp,
   }
   h.county = whole.record().area().county_code();
   h.author = whole.record().author();
+  h.township = whole.record().area().township_code();
   return h;
 }
 
@@ -217,6 +219,7 @@ absl::StatusOr<RecordHead> DerivedState::GetRecord(
   FS_ASSIGN_OR_RETURN(HeldRevision held, reader_(h.head_locator));
   h.county = std::move(held.county);
   h.author = std::move(held.author);
+  h.township = std::move(held.township);
   h.head = std::move(held.stamp);
   return h;
 }
@@ -300,9 +303,12 @@ absl::StatusOr<ReviewedRecord> DerivedState::Reviewed(
   FS_ASSIGN_OR_RETURN(RecordHead head, GetRecord(record_id));
   FS_ASSIGN_OR_RETURN(std::vector<ReviewEntry> reviews, ReviewsOf(record_id));
   ReviewState state = DeriveReviewState(head.head, reviews);
-  return ReviewedRecord{std::move(head.county), std::move(head.author),
-                        std::move(head.head), std::move(state),
-                        static_cast<RecordKind>(head.kind)};
+  return ReviewedRecord{std::move(head.county),
+                        std::move(head.author),
+                        std::move(head.head),
+                        std::move(state),
+                        static_cast<RecordKind>(head.kind),
+                        std::move(head.township)};
 }
 
 absl::StatusOr<RuleVerdict> DerivedState::ApplyReview(const Stamp& stamp,
@@ -357,7 +363,8 @@ absl::StatusOr<RuleVerdict> DerivedState::ApplyRecord(const Stamp& stamp,
     FS_ASSIGN_OR_RETURN(std::vector<ReviewEntry> reviews, ReviewsOf(id));
     refusal = CheckRevisionNotLocked(
         ReviewedRecord{head.county, head.author, head.head,
-                       DeriveReviewState(head.head, reviews)});
+                       DeriveReviewState(head.head, reviews),
+                       static_cast<RecordKind>(head.kind), head.township});
     if (refusal) return refusal;
   }
   const RevisionRef best = head.head < stamp
@@ -373,10 +380,10 @@ absl::StatusOr<RuleVerdict> DerivedState::Apply(const Stamp& stamp,
                                                 RuleSet rules) {
   if (body.has_record()) {
     const v1::Record& r = body.record();
-    return ApplyRecord(
-        stamp, locator,
-        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()},
-        rules);
+    return ApplyRecord(stamp, locator,
+                       ChangeHeader{KindOf(r), r.id(), r.area().county_code(),
+                                    r.author(), r.area().township_code()},
+                       rules);
   }
   if (body.has_review()) return ApplyReview(stamp, body.review(), rules);
   const v1::EntityEdit& e = body.entity_edit();

@@ -57,6 +57,7 @@ struct RecordHead {
   int kind = 0;
   std::string county;
   std::string author;
+  std::string township;  // of the current revision
   Stamp head;
   int64_t head_locator = 0;
   int64_t revisions = 0;
@@ -81,6 +82,7 @@ struct HeldRevision {
   Stamp stamp;
   std::string county;
   std::string author;
+  std::string township;
 };
 using RevisionReader =
     std::function<absl::StatusOr<HeldRevision>(int64_t locator)>;

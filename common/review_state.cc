@@ -97,6 +97,14 @@ RuleVerdict CheckReview(const std::optional<ReviewedRecord>& record,
         absl::StrCat("review.area.county_code: record ", id,
                      " is not in county ", review.area().county_code())};
   }
+  if (record->township != review.area().township_code()) {
+    return RuleRefusal{
+        RevisionRule::kReviewOfHeldRecord,
+        absl::StrCat(
+            "review.area.township_code \"", review.area().township_code(),
+            "\" is not the township of record ", id,
+            "'s current revision: a review carries its record's area")};
+  }
   const bool answer = review.verdict() == v1::REVIEW_VERDICT_ANSWER;
   if (answer && review.author() != record->author) {
     return RuleRefusal{

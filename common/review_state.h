@@ -20,7 +20,9 @@
 // saves its own. A replica applying the server's feed does not check them:
 // the server's order already decided.
 //   5. an accepted record is locked: a revision of it is refused;
-//   6. a review is of a record held, and names the record's county;
+//   6. a review is of a record held, and names the record's county and
+//      township (its area decides which devices receive it: exactly those
+//      that hold the record);
 //   7. a review is of the record's current revision (a reviewer who has not
 //      seen the latest revision reviews it again);
 //   8. only the record's author answers (PERMISSION_DENIED, like rule 1);
@@ -87,6 +89,7 @@ struct ReviewedRecord {
   Stamp head;  // its current revision
   ReviewState state;
   RecordKind kind = RecordKind::kUnknown;
+  std::string township;  // of the current revision ("" if none)
 };
 
 // Rule 5: whether a revision of `record` may be stored.

@@ -127,7 +127,8 @@ absl::StatusOr<bool> BatchWriter::TryBulk(size_t i) {
     bulk_[fit] = DerivedState::NewRecord{
         c.effective_hlc, context_.device_id, c.device_seq,
         static_cast<int64_t>(seq_ + fit),
-        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()}};
+        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author(),
+                     r.area().township_code()}};
   }
   if (fit == kBulk) {
     FS_ASSIGN_OR_RETURN(const bool inserted,

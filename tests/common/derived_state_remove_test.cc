@@ -60,7 +60,8 @@ std::vector<DerivedState::NewRecord> AsNewRecords(
     const v1::Record& r = c.body.record();
     out.push_back(DerivedState::NewRecord{
         c.stamp.hlc, c.stamp.device_id, c.stamp.device_seq, c.locator,
-        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author()}});
+        ChangeHeader{KindOf(r), r.id(), r.area().county_code(), r.author(),
+                     r.area().township_code()}});
   }
   return out;
 }

@@ -87,7 +87,12 @@ TEST(ReviewStateTest, AnAnswerWithNothingToAnswerChangesNothing) {
 }
 
 ReviewedRecord Held(const Stamp& head, std::vector<ReviewEntry> reviews) {
-  return ReviewedRecord{"640522", "ma", head, DeriveReviewState(head, reviews)};
+  return ReviewedRecord{"640522",
+                        "ma",
+                        head,
+                        DeriveReviewState(head, reviews),
+                        RecordKind::kSpotCheck,
+                        ""};
 }
 
 v1::Review ReviewOf(const Stamp& revision, v1::ReviewVerdict verdict,
@@ -132,6 +137,18 @@ TEST(ReviewRulesTest, AReviewNeedsTheRecordItsCountyAndItsCurrentRevision) {
   EXPECT_EQ(v->rule, RevisionRule::kReviewOfCurrentRevision);
   EXPECT_EQ(v->code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(CheckReview(Held(kFirst, {}), review, kNow), std::nullopt);
+  // The review carries the record's township too: it decides which devices
+  // receive the review (those that hold the record).
+  ReviewedRecord in_township = Held(kFirst, {});
+  in_township.township = "640522100";
+  v = CheckReview(in_township, review, kNow);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->rule, RevisionRule::kReviewOfHeldRecord);
+  EXPECT_NE(v->message.find("is not the township of record"),
+            std::string::npos);
+  v1::Review same = review;
+  same.mutable_area()->set_township_code("640522100");
+  EXPECT_EQ(CheckReview(in_township, same, kNow), std::nullopt);
 }
 
 TEST(ReviewRulesTest, OnlyTheAuthorAnswersAnOpenQuestionOrRejection) {
