@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/derived_state.h"
+#include "common/record_kind.h"
 #include "common/status_macros.h"
 #include "common/wire_format.h"
 
@@ -67,6 +68,49 @@ absl::Status AddServerReceivedColumns(Db* db) {
   return absl::OkStatus();
 }
 
+// Version 4 also reads the reviews a version-3 client received but could not
+// read (it kept them whole, as kind 0, as it keeps every body it cannot
+// read): they get their kind, county and subject, and join the derived
+// state, as they would have had this client received them.
+absl::Status ReadReviewsKeptUnread(Db* db) {
+  FS_ASSIGN_OR_RETURN(
+      std::unique_ptr<DerivedState> derived,
+      DerivedState::Create(db, [](int64_t) -> absl::StatusOr<HeldRevision> {
+        return absl::InternalError("reviews read no revision heads");
+      }));
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db->Prepare("SELECT server_seq, device_id, device_seq, hlc, "
+                          "body FROM received_changes WHERE kind = 0 AND "
+                          "deferred = 0"));
+  FS_ASSIGN_OR_RETURN(
+      Stmt up, db->Prepare("UPDATE received_changes SET kind = ?, county = ?, "
+                           "subject = ? WHERE server_seq = ?"));
+  v1::ChangeBody body;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    const absl::string_view bytes = q.BlobView(4);
+    body.Clear();
+    if (!body.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+        !body.has_review()) {
+      continue;  // still unreadable: kept as it is
+    }
+    const int64_t server_seq = q.Int(0);
+    up.Bind(1, static_cast<int>(RecordKind::kReview))
+        .BindText(2, body.review().area().county_code())
+        .BindBlob(3, body.review().record_id())
+        .Bind(4, server_seq);
+    FS_RETURN_IF_ERROR(up.Run());
+    FS_ASSIGN_OR_RETURN(
+        const RuleVerdict refusal,
+        derived->Apply(Stamp{static_cast<uint64_t>(q.Int(3)), q.Blob(1),
+                             static_cast<uint64_t>(q.Int(2))},
+                       server_seq, body, RuleSet::kFeed));
+    if (refusal) return refusal->ToStatus();  // kFeed refuses no review
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SetVersion(Db* db, int version) {
   return db->Exec(absl::StrCat("PRAGMA user_version = ", version));
 }
@@ -104,6 +148,7 @@ absl::Status MigrateDeviceStore(Db* db) {
   if (version == 3) {  // when the server received each change
     FS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
     FS_RETURN_IF_ERROR(AddServerReceivedColumns(db));
+    FS_RETURN_IF_ERROR(ReadReviewsKeptUnread(db));
     FS_RETURN_IF_ERROR(SetVersion(db, 4));
     FS_RETURN_IF_ERROR(tx.Commit());
     version = 4;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/hlc.h"
 #include "common/record_id.h"
+#include "common/review_state.h"
 #include "common/sqlite_db.h"
 #include "common/wire_format.h"
 #include "tests/util/test_util.h"
@@ -173,6 +175,66 @@ TEST(Client, AVersion2HomeIsUpgradedAndRevisionsAreStillChecked) {
   auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(*(*db)->UserVersion(), kClientSchemaVersion);
+}
+
+// A version-3 client kept a review it received (a change kind it did not
+// know) whole, as kind 0. Upgraded, the client reads it: the record shows
+// the review and `history` lists it.
+TEST(Client, AReviewAVersion3HomeKeptUnreadIsReadWhenUpgraded) {
+  TempDir dir;
+  const std::string home = dir.Sub("h");
+  FS_ASSERT_OK(Client::Init(home, "127.0.0.1:1", "张伟", ""));
+  ClientOptions o;
+  o.home = home;
+  v1::Record r = Example(RecordKind::kDocumentReview);
+  std::string id, device;
+  {
+    auto c = Client::Open(o);
+    ASSERT_TRUE(c.ok()) << c.status();
+    auto made = (*c)->Record(r);
+    ASSERT_TRUE(made.ok()) << made.status();
+    id = *made;
+    device = (*c)->device_id();
+  }
+  {  // What a version-3 client stored of a review it received.
+    v1::ChangeBody body;
+    v1::Review& review = *body.mutable_review();
+    review.set_record_id(id);
+    *review.mutable_area() = r.area();
+    review.set_author("周敏");
+    review.set_verdict(v1::REVIEW_VERDICT_ACCEPT);
+    review.mutable_revision()->set_device_id(device);
+    review.mutable_revision()->set_device_seq(1);
+    auto db = Db::Open(absl::StrCat(home, "/fieldsync.db"));
+    ASSERT_TRUE(db.ok());
+    auto ins = (*db)->Prepare(
+        "INSERT INTO received_changes(server_seq, device_id, device_seq, "
+        "kind, county, subject, hlc, flags, received_ms, body) "
+        "VALUES(1, ?, 1, 0, '', x'', ?, 0, 0, ?)");
+    ASSERT_TRUE(ins.ok());
+    ins->BindBlob(1, NewDeviceId())
+        .Bind(2, static_cast<int64_t>(PackHlc(1'780'000'000'000, 0)))
+        .BindBlob(3, body.SerializeAsString());
+    FS_ASSERT_OK(ins->Run());
+    FS_ASSERT_OK((*db)->Exec(
+        "DELETE FROM reviews; "
+        "ALTER TABLE own_changes DROP COLUMN server_received_ms; "
+        "ALTER TABLE received_changes DROP COLUMN server_received_ms; "
+        "PRAGMA user_version = 3;"));
+  }
+  auto c = Client::Open(o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto list = (*c)->List(std::nullopt);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->at(0).review.status, ReviewStatus::kAccepted);
+  EXPECT_EQ(list->at(0).review.reviewer, "周敏");
+  auto history = (*c)->History(id);
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_NE(history->at(0).is_review, history->at(1).is_review);
+  // And the lock holds on the device.
+  EXPECT_EQ((*c)->Revise(id, r).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(Client, EntityEditFillsTheBaseFromTheCurrentValue) {
