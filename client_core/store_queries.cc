@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client_core/outbox.h"
+#include "common/derived_roster_view.h"
 #include "common/derived_state.h"
 #include "common/record_id.h"
 #include "common/state_digest.h"
@@ -139,21 +140,12 @@ absl::StatusOr<std::vector<EntityFieldView>> StoreQueries::Entity(
 
 absl::StatusOr<std::vector<EntitySummary>> StoreQueries::Entities(
     v1::EntityType type) {
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db_->Prepare("SELECT e.entity_id, e.county, w.field, w.value "
-                           "FROM entities e JOIN field_writes w "
-                           "ON w.entity_key = e.entity_key AND w.is_winner = 1 "
-                           "WHERE e.entity_type = ? ORDER BY e.entity_id"));
-  q.Bind(1, static_cast<int>(type));
+  FS_ASSIGN_OR_RETURN(std::vector<HeldEntity> held, HeldEntities(db_, type));
   std::vector<EntitySummary> out;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    std::string id = q.Text(0);
-    if (out.empty() || out.back().id != id) {
-      out.push_back(EntitySummary{std::move(id), q.Text(1), {}});
-    }
-    out.back().fields[q.Text(2)] = q.Text(3);
+  out.reserve(held.size());
+  for (HeldEntity& e : held) {
+    out.push_back(EntitySummary{std::move(e.id), std::move(e.county),
+                                std::move(e.fields)});
   }
   return out;
 }

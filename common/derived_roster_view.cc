@@ -5,6 +5,27 @@
 
 namespace fieldsync {
 
+absl::StatusOr<std::vector<HeldEntity>> HeldEntities(Db* db,
+                                                     v1::EntityType type) {
+  FS_ASSIGN_OR_RETURN(
+      Stmt q, db->Prepare("SELECT e.entity_id, e.county, w.field, w.value "
+                          "FROM entities e JOIN field_writes w "
+                          "ON w.entity_key = e.entity_key AND w.is_winner = 1 "
+                          "WHERE e.entity_type = ? ORDER BY e.entity_id"));
+  q.Bind(1, static_cast<int>(type));
+  std::vector<HeldEntity> out;
+  while (true) {
+    FS_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    std::string id = q.Text(0);
+    if (out.empty() || out.back().id != id) {
+      out.push_back(HeldEntity{std::move(id), q.Text(1), {}});
+    }
+    out.back().fields[q.Text(2)] = q.Text(3);
+  }
+  return out;
+}
+
 absl::Status DerivedRosterView::Prepare() {
   if (county_ != nullptr) return absl::OkStatus();
   FS_ASSIGN_OR_RETURN(

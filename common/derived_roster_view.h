@@ -7,13 +7,27 @@
 #ifndef FIELDSYNC_COMMON_DERIVED_ROSTER_VIEW_H_
 #define FIELDSYNC_COMMON_DERIVED_ROSTER_VIEW_H_
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/roster_import.h"
 #include "common/sqlite_db.h"
 
 namespace fieldsync {
+
+// One entity as held: its county and the winning value of each field.
+struct HeldEntity {
+  std::string id;
+  std::string county;
+  std::map<std::string, std::string> fields;
+};
+
+// Every entity of `type` held, by id: the one reader of whole roster lists
+// (the device's `todo` and entity listing, the server's overdue report).
+absl::StatusOr<std::vector<HeldEntity>> HeldEntities(Db* db,
+                                                     v1::EntityType type);
 
 class DerivedRosterView : public RosterView {
  public:

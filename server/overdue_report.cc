@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "cli/terminal_text.h"
 #include "common/areas.h"
+#include "common/derived_roster_view.h"
 #include "common/derived_state.h"
 #include "common/record_id.h"
 #include "common/record_kind.h"
@@ -23,32 +24,16 @@
 namespace fieldsync {
 namespace {
 
-struct Entity {
-  std::string county;
-  std::map<std::string, std::string> fields;  // the winning values
-};
-
-// Every entity of `type` held, by id, with the winning value of each field.
-absl::StatusOr<std::map<std::string, Entity>> EntitiesOf(Db* db,
-                                                         v1::EntityType type) {
-  FS_ASSIGN_OR_RETURN(
-      Stmt q, db->Prepare("SELECT e.entity_id, e.county, w.field, w.value "
-                          "FROM entities e JOIN field_writes w ON "
-                          "w.entity_key = e.entity_key AND w.is_winner = 1 "
-                          "WHERE e.entity_type = ?"));
-  q.Bind(1, static_cast<int>(type));
-  std::map<std::string, Entity> out;
-  while (true) {
-    FS_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
-    Entity& e = out[q.Text(0)];
-    e.county = q.Text(1);
-    e.fields[q.Text(2)] = q.Text(3);
-  }
+// Every entity of `type` held, by id.
+absl::StatusOr<std::map<std::string, HeldEntity>> EntitiesOf(
+    Db* db, v1::EntityType type) {
+  FS_ASSIGN_OR_RETURN(std::vector<HeldEntity> held, HeldEntities(db, type));
+  std::map<std::string, HeldEntity> out;
+  for (HeldEntity& e : held) out[e.id] = std::move(e);
   return out;
 }
 
-std::string Field(const Entity& e, const std::string& name) {
+std::string Field(const HeldEntity& e, const std::string& name) {
   const auto it = e.fields.find(name);
   return it == e.fields.end() ? std::string() : it->second;
 }
@@ -121,7 +106,7 @@ absl::StatusOr<std::vector<OverdueLine>> BuildOverdueReport(
   std::map<std::pair<std::string, std::string>, std::set<std::string>> seen;
   for (const DueVisit& d : PlanFollowUps(to_follow, visits, today, schedule)) {
     if (d.state != DueState::kOverdue) continue;
-    const Entity& t = trainees.at(d.trainee_id);
+    const HeldEntity& t = trainees.at(d.trainee_id);
     std::vector<std::string> who;
     for (const auto& [name, areas] : inspectors) {
       if (areas.Covers(t.county, Field(t, "township_code"))) {
@@ -190,8 +175,8 @@ int RunReport(const std::string& db_path,
                               "\" is not a 6-digit county code"));
   }
   if (struct stat st; ::stat(db_path.c_str(), &st) != 0) {
-    return failed(absl::StrCat("no server database at ", db_path,
-                               " (check --db)"));
+    return failed(
+        absl::StrCat("no server database at ", db_path, " (check --db)"));
   }
   auto accounts = SqliteAccountStore::Open(db_path);
   if (!accounts.ok()) return failed(accounts.status().message());

@@ -23,28 +23,10 @@ using testing::MakeDevice;
 using testing::TempDir;
 using testing::TestServer;
 
-using testing::ExampleRoster;
+using testing::ImportExampleRoster;
 
 int64_t Beijing(int y, int m, int d, int h, int mi) {
   return testing::BeijingMs(y, m, d, h, mi);
-}
-
-// The county officer imports the example institutions, classes and trainees
-// on her device and sends them.
-void ImportExampleRoster(Client& officer) {
-  ASSERT_THAT(officer.Sync(), IsOk());
-  for (const char* kind : {"institutions", "classes", "trainees"}) {
-    RosterImportOptions o;
-    o.kind = kind;
-    o.file_name = kind;
-    o.bytes = ExampleRoster(std::string(kind) == "trainees"
-                                ? "trainees-gb18030.csv"
-                                : absl::StrCat(kind, ".csv"));
-    auto r = officer.ImportRoster(o);
-    ASSERT_THAT(r, IsOk());
-    ASSERT_TRUE(r->problems.empty()) << r->problems[0];
-  }
-  ASSERT_THAT(officer.Sync(), IsOk());
 }
 
 TEST(TodoTest, DueVisitsFromTheRosterClosedByAVisit) {

@@ -54,17 +54,7 @@ TEST(OverdueReportTest, PerCountyAndInspectorAsTheDevicesSeeIt) {
   server.AddUser("周敏", v1::ROLE_REVIEWER, {});
   auto officer =
       MakeDevice(dir.Sub("officer"), server.address(), "王芳", &clock);
-  ASSERT_THAT(officer->Sync(), IsOk());
-  for (const char* kind : {"institutions", "classes", "trainees"}) {
-    RosterImportOptions o;
-    o.kind = kind;
-    o.file_name = kind;
-    o.bytes = testing::ExampleRoster(std::string(kind) == "trainees"
-                                         ? "trainees-gb18030.csv"
-                                         : absl::StrCat(kind, ".csv"));
-    ASSERT_THAT(officer->ImportRoster(o), IsOk());
-  }
-  ASSERT_THAT(officer->Sync(), IsOk());
+  ASSERT_NO_FATAL_FAILURE(testing::ImportExampleRoster(*officer));
   // 张伟 visits 马小花 (HY-T-0001) on 20 May: her first visit is closed.
   auto inspector =
       MakeDevice(dir.Sub("inspector"), server.address(), "张伟", &clock);

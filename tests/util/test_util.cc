@@ -224,6 +224,24 @@ std::string ExampleRoster(const std::string& file) {
   return ss.str();
 }
 
+void ImportExampleRoster(Client& officer) {
+  auto synced = officer.Sync();
+  ASSERT_TRUE(synced.ok()) << synced.status();
+  for (const char* kind : {"institutions", "classes", "trainees"}) {
+    RosterImportOptions o;
+    o.kind = kind;
+    o.file_name = kind;
+    o.bytes = ExampleRoster(std::string(kind) == "trainees"
+                                ? "trainees-gb18030.csv"
+                                : absl::StrCat(kind, ".csv"));
+    auto r = officer.ImportRoster(o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_TRUE(r->problems.empty()) << r->problems[0];
+  }
+  synced = officer.Sync();
+  ASSERT_TRUE(synced.ok()) << synced.status();
+}
+
 int64_t BeijingMs(int y, int m, int d, int h, int mi) {
   return absl::ToUnixMillis(absl::FromCivil(
       absl::CivilSecond(y, m, d, h, mi, 0), absl::FixedTimeZone(8 * 3600)));

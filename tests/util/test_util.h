@@ -65,6 +65,11 @@ std::string ExamplePath(RecordKind kind);
 // The bytes of examples/roster/FILE (empty if it cannot be read).
 std::string ExampleRoster(const std::string& file);
 
+// The county officer's device syncs, imports the example institutions,
+// classes and trainees (the trainees' file in GB18030) and sends them.
+// Call with ASSERT_NO_FATAL_FAILURE.
+void ImportExampleRoster(Client& officer);
+
 // Milliseconds since the epoch at Beijing time y-m-d h:mi.
 int64_t BeijingMs(int y, int m, int d, int h, int mi = 0);
 
